@@ -1,0 +1,30 @@
+"""Starts the action server after validating the knowledge file; a broken file stops start-up."""
+import argparse
+import logging
+import os
+import sys
+
+from knowledge import KnowledgeError, default_knowledge
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="SEGIB assistant action server")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("ACTION_SERVER_PORT", 5055)))
+    parser.add_argument("--host", default=os.environ.get("ACTION_SERVER_HOST", "127.0.0.1"))
+    args = parser.parse_args()
+    try:
+        knowledge = default_knowledge()
+    except KnowledgeError as error:
+        print(f"Knowledge file error: {error}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"))
+    logging.getLogger(__name__).info("Knowledge loaded: %d entries from %s", len(knowledge), knowledge.path)
+    os.environ["SANIC_HOST"] = args.host
+    from rasa_sdk import endpoint
+
+    endpoint.run("actions.actions", port=args.port, cors_origins=[])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

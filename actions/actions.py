@@ -1,0 +1,125 @@
+"""The action server's actions: each reads the turn, asks the knowledge layer, sends the reply."""
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from knowledge import Answerer, Reply, default_knowledge
+from knowledge.language import OTHER
+
+from actions import handoff
+from actions.turn import HUMAN_OFFER, Turn, events_for, send
+
+
+class SegibAction(Action):
+    """Base: subclasses say only how to answer a turn."""
+    action_name = ""
+
+    def __init__(self) -> None:
+        self.answerer = Answerer(default_knowledge())
+
+    def name(self) -> Text:
+        return self.action_name
+
+    def reply(self, turn: Turn) -> Reply:
+        raise NotImplementedError
+
+    def phrase(self, key: str, turn: Turn, **values: Any) -> str:
+        return self.answerer.phrase(key, turn.language, **values)
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        turn = Turn.from_tracker(tracker)
+        reply = self.reply(turn)
+        send(dispatcher, reply)
+        return events_for(turn, reply)
+
+
+class ActionAnswer(SegibAction):
+    action_name = "action_answer"
+
+    def reply(self, turn: Turn) -> Reply:
+        return self.answerer.answer(turn.question, turn.context, turn.language)
+
+
+class ActionGreet(SegibAction):
+    action_name = "action_greet"
+
+    def reply(self, turn: Turn) -> Reply:
+        return Reply(self.phrase("greet", turn), context=turn.context)
+
+
+class ActionGoodbye(SegibAction):
+    action_name = "action_goodbye"
+
+    def reply(self, turn: Turn) -> Reply:
+        return Reply(self.phrase("goodbye", turn), context=turn.context)
+
+
+class ActionThank(SegibAction):
+    action_name = "action_thank"
+
+    def reply(self, turn: Turn) -> Reply:
+        return Reply(self.phrase("thank", turn), context=turn.context)
+
+
+class ActionHelp(SegibAction):
+    action_name = "action_help"
+
+    def reply(self, turn: Turn) -> Reply:
+        return Reply(self.phrase("help", turn), self.answerer.help_buttons(turn.language), turn.context)
+
+
+class ActionBotChallenge(SegibAction):
+    action_name = "action_bot_challenge"
+
+    def reply(self, turn: Turn) -> Reply:
+        return Reply(self.phrase("bot_challenge", turn), self.answerer.yes_no_buttons(turn.language),
+                     turn.context, offers_human=True)
+
+
+class ActionOutOfScope(SegibAction):
+    """Out-of-scope questions and NLU fallback: an honest "I don't know", the contact, a person."""
+    action_name = "action_out_of_scope"
+
+    def reply(self, turn: Turn) -> Reply:
+        if turn.is_blank():
+            return Reply(self.phrase("empty_message", turn), context=turn.context)
+        reply = self.answerer.dont_know(turn.context, turn.language)
+        if turn.detected == OTHER:
+            return Reply(self.phrase("other_language", turn) + " " + reply.text, reply.buttons,
+                         reply.context, understood=False, offers_human=True)
+        return reply
+
+
+class ActionOfferHuman(SegibAction):
+    """The citizen asks for a person: the hand-off hook decides what that means on this channel."""
+    action_name = "action_offer_human"
+
+    def reply(self, turn: Turn) -> Reply:
+        return handoff.HANDOFF.start(turn, self.answerer)
+
+
+class ActionAffirm(SegibAction):
+    action_name = "action_affirm"
+
+    def reply(self, turn: Turn) -> Reply:
+        if turn.pending_offer == HUMAN_OFFER:
+            return handoff.HANDOFF.start(turn, self.answerer)
+        return Reply(self.phrase("affirm_without_question", turn), context=turn.context)
+
+
+class ActionDeny(SegibAction):
+    action_name = "action_deny"
+
+    def reply(self, turn: Turn) -> Reply:
+        return Reply(self.phrase("deny", turn), context=turn.context)
+
+
+class ActionSwitchLanguage(SegibAction):
+    action_name = "action_switch_language"
+
+    def reply(self, turn: Turn) -> Reply:
+        if turn.question.value("language"):
+            return Reply(self.phrase("switch_language", turn), context=turn.context)
+        return Reply(self.phrase("other_language", turn), context=turn.context)

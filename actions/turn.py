@@ -1,0 +1,75 @@
+"""Reads what the assistant needs from a rasa-sdk Tracker and writes a Reply back to the channel."""
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from knowledge import Context, Question, Reply, choose_language
+from knowledge.answers import SUBJECT_TYPES
+
+LANGUAGE_SLOT = "language"
+FAILED_TURNS_SLOT = "failed_turns"
+PENDING_OFFER_SLOT = "pending_offer"
+HUMAN_OFFER = "human"
+CONTEXT_SLOTS = ("topic", "subject", "office")
+ENTITY_TYPES = (*SUBJECT_TYPES, "contact_field", "language")
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One user message as the actions see it: question, conversation context and reply language."""
+    question: Question
+    context: Context
+    language: str
+    detected: Optional[str]
+    other_language: Optional[str]
+    pending_offer: Optional[str]
+    failed_turns: int
+
+    @classmethod
+    def from_tracker(cls, tracker: Tracker) -> "Turn":
+        message: Dict[str, Any] = tracker.latest_message or {}
+        intent = (message.get("intent") or {}).get("name") or "nlu_fallback"
+        entities = tuple(
+            (e.get("entity"), str(e.get("value")))
+            for e in sorted(message.get("entities") or [], key=lambda e: e.get("start") or 0)
+            if e.get("entity") in ENTITY_TYPES and e.get("value") is not None
+        )
+        question = Question(intent=intent, entities=entities, text=message.get("text") or "")
+        detection = message.get("language") or {}
+        metadata = message.get("metadata") or {}
+        requested = question.value("language") if intent == "switch_language" else None
+        language = choose_language(
+            previous=tracker.get_slot(LANGUAGE_SLOT),
+            detected=detection.get("language"),
+            hint=detection.get("hint") or (metadata.get("language") if isinstance(metadata, dict) else None),
+            requested=requested,
+        )
+        return cls(
+            question=question,
+            context=Context(*(tracker.get_slot(slot) for slot in CONTEXT_SLOTS)),
+            language=language,
+            detected=detection.get("language"),
+            other_language=detection.get("other"),
+            pending_offer=tracker.get_slot(PENDING_OFFER_SLOT),
+            failed_turns=int(tracker.get_slot(FAILED_TURNS_SLOT) or 0),
+        )
+
+    def is_blank(self) -> bool:
+        return not self.question.text.strip()
+
+
+def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    buttons = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
+    dispatcher.utter_message(text=reply.text, buttons=buttons or None)
+
+
+def events_for(turn: Turn, reply: Reply) -> List[Dict[str, Any]]:
+    """Slots that carry the conversation: language, context, hand-off offer and failure count."""
+    failed = 0 if reply.understood else turn.failed_turns + 1
+    events = [SlotSet(LANGUAGE_SLOT, turn.language), SlotSet(FAILED_TURNS_SLOT, float(failed)),
+              SlotSet(PENDING_OFFER_SLOT, HUMAN_OFFER if reply.offers_human else None)]
+    events += [SlotSet(slot, getattr(reply.context, slot)) for slot in CONTEXT_SLOTS]
+    return events

@@ -1,0 +1,91 @@
+"""The REST channel (`POST /webhooks/rest/webhook`) with input checks and no silent failures.
+
+Rasa 3.6's RestInput drops the `metadata` field, answers 500 to a JSON body that is not an object,
+files messages without a sender under one shared "default" conversation, and returns an empty list
+when processing fails. This channel keeps the same URL and request format and fixes those.
+"""
+import logging
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from knowledge.language import DEFAULT_LANGUAGE, normalize_hint
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 10_000
+MAX_SENDER_CHARS = 128
+METADATA_KEYS = {"language": 35, "country": 64, "channel": 32}
+
+# Said when the assistant could not produce a reply (action server down, internal error).
+UNAVAILABLE = {
+    "es": "El asistente no está disponible en este momento. Inténtalo de nuevo en unos instantes o escribe a info@segib.org.",
+    "pt": "O assistente não está disponível neste momento. Tente novamente dentro de instantes ou escreva para info@segib.org.",
+    "en": "The assistant is temporarily unavailable. Please try again in a moment or write to info@segib.org.",
+}
+
+
+def clean_metadata(raw: Any) -> Dict[str, str]:
+    """Keeps only known, short, string metadata; everything else from the client is dropped."""
+    if not isinstance(raw, dict):
+        return {}
+    return {key: value.strip() for key, limit in METADATA_KEYS.items()
+            if isinstance((value := raw.get(key)), str) and 0 < len(value.strip()) <= limit}
+
+
+def _error(status: int, message: str) -> HTTPResponse:
+    return response.json({"error": message}, status=status)
+
+
+class SegibRestInput(InputChannel):
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint(f"segib_webhook_{type(self).__name__}", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                body = request.json
+            except Exception:  # sanic raises on a body that is not JSON
+                return _error(400, "the body must be a JSON object")
+            if not isinstance(body, dict):
+                return _error(400, "the body must be a JSON object")
+            sender, text = body.get("sender"), body.get("message", "")
+            if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
+                return _error(400, f"'sender' must be a non-empty string of at most {MAX_SENDER_CHARS} characters")
+            if text is None:
+                text = ""
+            if not isinstance(text, str):
+                return _error(400, "'message' must be a string")
+            if len(text) > MAX_MESSAGE_CHARS:
+                return _error(413, f"'message' is longer than {MAX_MESSAGE_CHARS} characters")
+            metadata = clean_metadata(body.get("metadata"))
+            return response.json(await self._process(on_new_message, sender, text, metadata))
+
+        return webhook
+
+    async def _process(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], sender: str, text: str,
+                       metadata: Dict[str, str]) -> List[Dict[str, Any]]:
+        collector = CollectingOutputChannel()
+        try:
+            await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(),
+                                             metadata=metadata))
+        except Exception:
+            logger.exception("Processing a message failed")
+        if not collector.messages:
+            language = normalize_hint(metadata.get("language")) or DEFAULT_LANGUAGE
+            collector.messages.append({"recipient_id": sender, "text": UNAVAILABLE[language]})
+        return collector.messages
+
+    def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
+        return clean_metadata((request.json or {}).get("metadata")) if isinstance(request.json, dict) else {}

@@ -1,0 +1,313 @@
+"""Turns an understood question into a reply in the citizen's language, from the knowledge only.
+
+Every reply is built from entries of the knowledge file and phrases of the messages file; nothing
+here states a fact of its own. Lists are in a stable order (the file's order or alphabetical), never
+shuffled, so the same question always gets the same answer.
+"""
+from dataclasses import dataclass, field, replace
+from typing import Callable, Dict, Iterable, List, Optional, Tuple
+
+from knowledge.model import Entry, Knowledge
+from knowledge.text import fold
+
+SUBJECT_TYPES = ("observer", "member_country", "non_member", "document", "office", "topic")
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the conversation is about, so that "and Luxembourg?" or "and its address?" make sense."""
+    topic: Optional[str] = None     # the last question intent answered
+    subject: Optional[str] = None   # the entry id last talked about
+    office: Optional[str] = None    # the office id last talked about
+
+
+@dataclass(frozen=True)
+class Question:
+    intent: str
+    entities: Tuple[Tuple[str, str], ...] = ()   # (entity type, value) in text order
+    text: str = ""
+
+    def first(self, *types: str) -> Optional[Tuple[str, str]]:
+        for entity in self.entities:
+            if entity[0] in types:
+                return entity
+        return None
+
+    def value(self, entity_type: str) -> Optional[str]:
+        found = self.first(entity_type)
+        return found[1] if found else None
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: Tuple[Button, ...] = ()
+    context: Context = field(default_factory=Context)
+    understood: bool = True          # False when the bot could not answer (counts toward hand-off)
+    offers_human: bool = False
+
+
+class Answerer:
+    def __init__(self, knowledge: Knowledge) -> None:
+        self.knowledge = knowledge
+        self._handlers: Dict[str, Callable[[Question, Context, str], Reply]] = {
+            "ask_member_countries": self._member_countries,
+            "ask_is_member": self._is_member,
+            "ask_observers": self._observers,
+            "ask_is_observer": self._is_observer,
+            "ask_documents": self._documents,
+            "ask_document": self._document,
+            "ask_contact": self._contact,
+            "ask_office_for_country": self._office_for_country,
+            "follow_up": self._follow_up,
+        }
+
+    # ---- public -----------------------------------------------------------------------------
+    def answer(self, question: Question, context: Context, language: str) -> Reply:
+        question = self._refine(question)
+        handler = self._handlers.get(question.intent)
+        if handler:
+            return handler(question, context, language)
+        if self.knowledge.fact_for(question.intent):
+            return self._fact(question.intent, context, language)
+        return self.dont_know(context, language)
+
+    def phrase(self, key: str, language: str, **values) -> str:
+        return self.knowledge.messages.text(key, language, **values)
+
+    def dont_know(self, context: Context, language: str) -> Reply:
+        text = self.phrase("dont_know", language, email=self.knowledge.defaults["contact_email"])
+        return Reply(text, self.yes_no_buttons(language), context, understood=False, offers_human=True)
+
+    def yes_no_buttons(self, language: str) -> Tuple[Button, ...]:
+        return (Button(self.phrase("button_yes", language), "/affirm"),
+                Button(self.phrase("button_no", language), "/deny"))
+
+    def help_buttons(self, language: str) -> Tuple[Button, ...]:
+        topics = [("topic_organisation", "ask_segib"), ("topic_members", "ask_member_countries"),
+                  ("topic_summits", "ask_summits"), ("topic_observers", "ask_observers"),
+                  ("topic_documents", "ask_documents"), ("topic_cooperation", "ask_cooperation"),
+                  ("topic_contacts", "ask_contact"), ("topic_human", "request_human")]
+        return tuple(Button(self.phrase(key, language), f"/{intent}") for key, intent in topics)
+
+    def human_contacts(self, context: Context, language: str) -> str:
+        office = self.knowledge.get(context.office) or self.knowledge.headquarters
+        return self.phrase("human_contacts", language, office=office.name(language),
+                           phone=office.get("phone"), email=office.get("email"))
+
+    # ---- helpers ----------------------------------------------------------------------------
+    def _with_source(self, text: str, entry: Entry, language: str) -> str:
+        lines = [text, self.phrase("source", language, url=entry.source)]
+        return "\n".join(lines)
+
+    def _names(self, entries: Iterable[Entry], language: str, sort: bool = True) -> str:
+        names = [e.name(language) for e in entries]
+        return ", ".join(sorted(names, key=fold) if sort else names)
+
+    def _fact(self, intent: str, context: Context, language: str, extra: str = "") -> Reply:
+        fact = self.knowledge.fact_for(intent)
+        text = fact.localized("text", language) + (f"\n{extra}" if extra else "")
+        return Reply(self._with_source(text, fact, language), context=replace(context, topic=intent))
+
+    def _entry(self, question: Question, context: Context, types: Tuple[str, ...]) -> Optional[Entry]:
+        """The entry the question is about: named in it, or else the one the conversation is about."""
+        found = question.first(*types)
+        if found:
+            return self.knowledge.get(found[1])
+        remembered = self.knowledge.get(context.subject)
+        if remembered and self._entity_type(remembered) in types:
+            return remembered
+        return None
+
+    @staticmethod
+    def _entity_type(entry: Entry) -> str:
+        return "topic" if entry.kind == "fact" else entry.kind
+
+    def _refine(self, question: Question) -> Question:
+        """Lets a named entry settle a near-miss of the classifier ("What is CEPAL?" -> observer)."""
+        refinements = {
+            ("ask_observers", "observer"): "ask_is_observer",
+            ("ask_documents", "document"): "ask_document",
+            ("ask_member_countries", "member_country"): "ask_is_member",
+            ("ask_segib", "observer"): "ask_is_observer",
+            ("ask_segib", "document"): "ask_document",
+        }
+        for entity_type, _ in question.entities:
+            target = refinements.get((question.intent, entity_type))
+            if target:
+                return replace(question, intent=target)
+        return question
+
+    # ---- organisation -----------------------------------------------------------------------
+    def _members_sentence(self, language: str, key: str = "members_list") -> str:
+        members = self.knowledge.of_kind("member_country")
+        return self.phrase(key, language, count=len(members), names=self._names(members, language))
+
+    def _member_countries(self, question: Question, context: Context, language: str) -> Reply:
+        return self._fact("ask_member_countries", context, language, extra=self._members_sentence(language))
+
+    def _is_member(self, question: Question, context: Context, language: str) -> Reply:
+        entry = self._entry(question, context, ("member_country", "observer", "non_member"))
+        count = len(self.knowledge.of_kind("member_country"))
+        new_context = replace(context, topic="ask_is_member", subject=entry.id if entry else context.subject)
+        if entry is None:
+            text = self._members_sentence(language, "member_unknown")
+            source = self.knowledge.fact_for("ask_member_countries")
+            return Reply(self._with_source(text, source, language), context=new_context)
+        if entry.kind == "member_country":
+            office = self.knowledge.office_for(entry)
+            text = self.phrase("member_yes", language, name=entry.name(language), count=count,
+                               office=office.name(language))
+            new_context = replace(new_context, office=office.id)
+        elif entry.kind == "observer":
+            text = self.phrase("member_no_observer", language, name=entry.name(language),
+                               observer_type=self._observer_type(entry, language))
+        else:
+            text = self.phrase("member_no", language, name=entry.name(language), count=count)
+        return Reply(self._with_source(text, entry, language), context=new_context)
+
+    # ---- observers --------------------------------------------------------------------------
+    def _observer_type(self, entry: Entry, language: str) -> str:
+        return self.phrase(f"observer_type_{entry.get('observer_type')}", language)
+
+    def _observer_label(self, entry: Entry, language: str) -> str:
+        full_name = entry.get("full_name")
+        if full_name and fold(full_name[language]) != fold(entry.name(language)):
+            return f"{entry.name(language)} ({full_name[language]})"
+        return entry.name(language)
+
+    def _observer_lists(self, language: str, which: Iterable[str] = ("associate", "consultative")) -> str:
+        lines = []
+        for observer_type in which:
+            observers = self.knowledge.observers(observer_type)
+            lines.append(self.phrase(f"observers_{observer_type}_list", language, count=len(observers),
+                                     names=self._names(observers, language)))
+        return "\n".join(lines)
+
+    def _requested_observer_types(self, text: str) -> Tuple[str, ...]:
+        folded = fold(text)
+        asked = tuple(t for t, stem in (("associate", "asocia"), ("associate", "associa"),
+                                        ("consultative", "consult")) if stem in folded)
+        return tuple(dict.fromkeys(asked)) or ("associate", "consultative")
+
+    def _observers(self, question: Question, context: Context, language: str) -> Reply:
+        extra = self._observer_lists(language, self._requested_observer_types(question.text))
+        return self._fact("ask_observers", context, language, extra=extra)
+
+    def _is_observer(self, question: Question, context: Context, language: str) -> Reply:
+        entry = self._entry(question, context, ("observer", "member_country", "non_member"))
+        new_context = replace(context, topic="ask_is_observer", subject=entry.id if entry else context.subject)
+        if entry is None:
+            text = self.phrase("observer_unknown", language) + "\n" + self._observer_lists(language)
+            source = self.knowledge.fact_for("ask_observers")
+            return Reply(self._with_source(text, source, language), context=new_context)
+        if entry.kind == "observer":
+            observer_type = entry.get("observer_type")
+            text = self.phrase(f"observer_yes_{observer_type}", language,
+                               name=self._observer_label(entry, language),
+                               count=len(self.knowledge.observers(observer_type)))
+            if entry.get("text"):
+                text += " " + entry.localized("text", language)
+        elif entry.kind == "member_country":
+            text = self.phrase("observer_no_member", language, name=entry.name(language),
+                               count=len(self.knowledge.of_kind("member_country")))
+        else:
+            text = self.phrase("observer_no", language, name=entry.name(language))
+        return Reply(self._with_source(text, entry, language), context=new_context)
+
+    # ---- documents --------------------------------------------------------------------------
+    def _document_list(self, language: str) -> str:
+        return "\n".join(self.phrase("document_item", language, name=d.name(language), url=d.source)
+                         for d in self.knowledge.of_kind("document"))
+
+    def _documents(self, question: Question, context: Context, language: str) -> Reply:
+        return self._fact("ask_documents", context, language, extra=self._document_list(language))
+
+    def _document(self, question: Question, context: Context, language: str) -> Reply:
+        entry = self._entry(question, context, ("document",))
+        if entry is None:
+            text = self.phrase("document_unknown", language) + "\n" + self._document_list(language)
+            return Reply(text, context=replace(context, topic="ask_documents"))
+        text = f"{entry.name(language)}: {entry.localized('text', language)}"
+        return Reply(self._with_source(text, entry, language),
+                     context=replace(context, topic="ask_document", subject=entry.id))
+
+    # ---- contacts ---------------------------------------------------------------------------
+    def _office_of(self, question: Question, context: Context) -> Optional[Entry]:
+        named = question.first("office", "member_country")
+        if named:
+            entry = self.knowledge.get(named[1])
+            return entry if entry.kind == "office" else self.knowledge.office_for(entry)
+        return self.knowledge.get(context.office)
+
+    def _office_card(self, office: Entry, language: str) -> str:
+        return self.phrase("office_card", language, name=office.name(language),
+                           address=office.localized("address", language), phone=office.get("phone"),
+                           email=office.get("email"), region=office.localized("region", language))
+
+    def _contact(self, question: Question, context: Context, language: str) -> Reply:
+        field_name = question.value("contact_field")
+        if field_name == "website":
+            return self._fact("ask_website", context, language)
+        office = self._office_of(question, context)
+        named_office = office is not None
+        office = office or self.knowledge.headquarters
+        new_context = replace(context, topic="ask_contact", office=office.id, subject=office.id)
+        if field_name in ("address", "phone", "email"):
+            value = office.localized("address", language) if field_name == "address" else office.get(field_name)
+            text = self.phrase(f"office_{field_name}", language, name=office.name(language), **{field_name: value})
+        else:
+            text = self._office_card(office, language)
+            if not named_office:
+                cities = [o.name(language) for o in self.knowledge.of_kind("office") if o.id != office.id]
+                text += "\n" + self.phrase("other_offices", language, cities="; ".join(cities))
+        return Reply(self._with_source(text, office, language), context=new_context)
+
+    def _office_for_country(self, question: Question, context: Context, language: str) -> Reply:
+        entry = self._entry(question, context, ("member_country", "observer", "non_member", "office"))
+        if entry is not None and entry.kind == "office":
+            return self._contact(question, context, language)
+        if entry is None:
+            cards = "\n\n".join(self._office_card(o, language) for o in self.knowledge.of_kind("office"))
+            text = self.phrase("offices_intro", language) + "\n\n" + cards
+            return Reply(self._with_source(text, self.knowledge.headquarters, language),
+                         context=replace(context, topic="ask_office_for_country"))
+        if entry.kind != "member_country":
+            office = self.knowledge.headquarters
+            text = self.phrase("office_not_member", language, name=entry.name(language)) + "\n" + \
+                self._office_card(office, language)
+        else:
+            office = self.knowledge.office_for(entry)
+            text = self.phrase("office_for_country", language, country=entry.name(language),
+                               office=office.name(language)) + "\n" + self._office_card(office, language)
+        return Reply(self._with_source(text, office, language),
+                     context=Context(topic="ask_office_for_country", subject=entry.id, office=office.id))
+
+    # ---- follow-ups -------------------------------------------------------------------------
+    _TOPIC_FOR_ENTITY = {"observer": "ask_is_observer", "member_country": "ask_is_member",
+                         "non_member": "ask_is_observer", "document": "ask_document", "office": "ask_contact"}
+    _TOPICS_ABOUT_STATES = ("ask_is_observer", "ask_is_member", "ask_office_for_country", "ask_contact")
+
+    def _follow_up(self, question: Question, context: Context, language: str) -> Reply:
+        subject = question.first(*SUBJECT_TYPES)
+        if subject is None:
+            if question.value("contact_field"):
+                return self._contact(question, context, language)
+            return Reply(self.phrase("follow_up_unclear", language), context=context, understood=False)
+        entity_type, value = subject
+        if entity_type == "topic":
+            return self._fact(self.knowledge.get(value).get("intent"), context, language)
+        if question.value("contact_field") or (entity_type == "office" and context.topic == "ask_contact"):
+            return self._contact(question, context, language)
+        topic = context.topic if context.topic in self._TOPICS_ABOUT_STATES else None
+        if topic == "ask_contact" and entity_type not in ("office", "member_country"):
+            topic = None
+        if topic is None or entity_type == "document":
+            topic = self._TOPIC_FOR_ENTITY[entity_type]
+        return self.answer(replace(question, intent=topic), context, language)

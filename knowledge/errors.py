@@ -1,0 +1,2 @@
+class KnowledgeError(ValueError):
+    """The knowledge or messages file cannot be used. The message names the file, entry and problem."""

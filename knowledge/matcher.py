@@ -1,0 +1,130 @@
+"""Finds knowledge entries named in a message: exact (case- and accent-insensitive) then fuzzy.
+
+The phrase patterns come from the knowledge and messages files when the process starts, so an
+observer or office added to the file is recognised without retraining.
+"""
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Tuple
+
+import spacy
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
+from spacy.lang.es.stop_words import STOP_WORDS as ES_STOP_WORDS
+from spacy.lang.pt.stop_words import STOP_WORDS as PT_STOP_WORDS
+from spacy.matcher import PhraseMatcher
+from spacy.util import filter_spans
+
+from knowledge.model import Knowledge
+from knowledge.text import fold
+
+# Entry kinds whose names are looked for in messages, and the entity type each becomes.
+ENTITY_TYPE_BY_KIND = {
+    "member_country": "member_country",
+    "observer": "observer",
+    "document": "document",
+    "office": "office",
+    "non_member": "non_member",
+    "fact": "topic",
+}
+CONTACT_FIELD = "contact_field"
+# Typos are forgiven in names of things; topic words and vocabulary must be written (almost) right.
+FUZZY_ENTITY_TYPES = {"member_country", "observer", "document", "office", "non_member"}
+LANGUAGE = "language"
+
+# Fuzzy matching is for typos in names, not for long texts: past this size only exact matches count.
+FUZZY_MAX_CHARS = 300
+FUZZY_MIN_CHARS = 5
+_STOP_WORDS = {fold(w) for w in EN_STOP_WORDS | ES_STOP_WORDS | PT_STOP_WORDS}
+
+
+@dataclass(frozen=True)
+class Mention:
+    entity: str      # entity type, e.g. "observer"
+    value: str       # entry id, contact field or language code
+    start: int
+    end: int
+    text: str        # the citizen's own words
+    score: float     # 1.0 for an exact match, lower for a fuzzy one
+
+
+def _allowed_typos(length: int) -> int:
+    return 1 if length < 9 else 2
+
+
+class KnowledgeMatcher:
+    def __init__(self, knowledge: Knowledge) -> None:
+        self._nlp = spacy.blank("xx")
+        self._matcher = PhraseMatcher(self._nlp.vocab, attr="ORTH")
+        self._labels: Dict[str, Tuple[str, str]] = {}
+        self._fuzzy_index: Dict[int, Dict[str, Tuple[str, str]]] = {}
+        for entry in knowledge.entries():
+            entity = ENTITY_TYPE_BY_KIND.get(entry.kind)
+            if entity and entry.names:
+                self._add(entity, entry.id, entry.aliases())
+        for field_name, by_language in knowledge.messages.contact_fields.items():
+            self._add(CONTACT_FIELD, field_name, [a for names in by_language.values() for a in names])
+        for code, by_language in knowledge.messages.language_names.items():
+            self._add(LANGUAGE, code, [a for names in by_language.values() for a in names])
+
+    def _add(self, entity: str, value: str, aliases: List[str]) -> None:
+        key = f"{entity}:{value}"
+        self._labels[key] = (entity, value)
+        patterns = [self._nlp.make_doc(fold(alias)) for alias in aliases]
+        self._matcher.add(key, [p for p in patterns if len(p)])
+        if entity not in FUZZY_ENTITY_TYPES:
+            return
+        for pattern in patterns:
+            folded = " ".join(token.text for token in pattern)
+            if len(folded) >= FUZZY_MIN_CHARS and not all(t.is_punct for t in pattern):
+                self._fuzzy_index.setdefault(len(pattern), {}).setdefault(folded, (entity, value))
+
+    def find(self, text: str) -> List[Mention]:
+        """Every entry named in the text, longest names first where they overlap, in text order."""
+        doc = self._nlp.make_doc(fold(text))
+        matches = self._matcher(doc)
+        label_of = {(start, end): self._nlp.vocab.strings[match_id] for match_id, start, end in matches}
+        kept = filter_spans([doc[start:end] for _, start, end in matches])
+        mentions = [self._mention(text, span.start_char, span.end_char, label_of[(span.start, span.end)], 1.0)
+                    for span in kept]
+        if len(text) <= FUZZY_MAX_CHARS:
+            taken = {i for span in kept for i in range(span.start, span.end)}
+            mentions.extend(self._fuzzy(doc, text, taken))
+        return sorted(mentions, key=lambda m: m.start)
+
+    def _mention(self, text: str, start: int, end: int, key: str, score: float) -> Mention:
+        entity, value = self._labels[key]
+        return Mention(entity, value, start, end, text[start:end], score)
+
+    def _fuzzy(self, doc, text: str, taken: set) -> List[Mention]:
+        found: List[Mention] = []
+        for size in sorted(self._fuzzy_index, reverse=True):
+            choices = self._fuzzy_index[size]
+            for start in range(0, len(doc) - size + 1):
+                if any(i in taken for i in range(start, start + size)):
+                    continue
+                span = doc[start:start + size]
+                candidate = " ".join(token.text for token in span)
+                if len(candidate) < FUZZY_MIN_CHARS or (size == 1 and candidate in _STOP_WORDS):
+                    continue
+                best = self._closest(candidate, choices)
+                if best:
+                    entity, value = choices[best[0]]
+                    score = 1.0 - best[1] / max(len(candidate), 1)
+                    found.append(Mention(entity, value, span.start_char, span.end_char,
+                                         text[span.start_char:span.end_char], round(score, 3)))
+                    taken.update(range(start, start + size))
+        return found
+
+    @staticmethod
+    def _closest(candidate: str, choices: Dict[str, Tuple[str, str]]) -> Optional[Tuple[str, int]]:
+        limit = _allowed_typos(len(candidate))
+        result = process.extractOne(candidate, choices.keys(), scorer=Levenshtein.distance,
+                                    score_cutoff=limit)
+        if result is None:
+            return None
+        alias, distance, _ = result
+        # A typo keeps the first letter and most of the length; this avoids pairing unrelated words.
+        if alias[0] != candidate[0] or abs(len(alias) - len(candidate)) > limit:
+            return None
+        return alias, int(distance)

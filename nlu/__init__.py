@@ -1,0 +1,1 @@
+"""Custom Rasa NLU components; the knowledge itself lives in the `knowledge` package."""
