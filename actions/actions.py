@@ -30,7 +30,7 @@ class SegibAction(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         turn = Turn.from_tracker(tracker)
-        reply = self.reply(turn)
+        reply = self.reply(turn) if not turn.is_blank() else Reply(self.phrase("empty_message", turn), context=turn.context)
         send(dispatcher, reply)
         return events_for(turn, reply)
 
@@ -83,8 +83,6 @@ class ActionOutOfScope(SegibAction):
     action_name = "action_out_of_scope"
 
     def reply(self, turn: Turn) -> Reply:
-        if turn.is_blank():
-            return Reply(self.phrase("empty_message", turn), context=turn.context)
         reply = self.answerer.dont_know(turn.context, turn.language)
         if turn.detected == OTHER:
             return Reply(self.phrase("other_language", turn) + " " + reply.text, reply.buttons,

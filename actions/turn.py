@@ -58,7 +58,8 @@ class Turn:
         )
 
     def is_blank(self) -> bool:
-        return not self.question.text.strip()
+        """Nothing readable: empty, whitespace, or only emoji and punctuation (button payloads aside)."""
+        return not any(char.isalnum() for char in self.question.text)
 
 
 def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:

@@ -34,6 +34,8 @@ OTHER_MIN_CONFIDENCE = 0.7
 # Lingua's general model; the in-domain model knows "obg", "thx" and "ke es la segib".
 DOMAIN_WEIGHT = 0.6
 TRAINING_FILES = {code: PROJECT_ROOT / "data" / "nlu" / f"{code}.yml" for code in LANGUAGES}
+# HTML tags, URLs and e-mail addresses are not words of any language.
+_MARKUP = re.compile(r"<[^>]*>|https?://\S+|\S+@\S+|[`*_#\[\]()]")
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
@@ -105,7 +107,7 @@ def detect(text: str, names: Iterable[Tuple[int, int]] = ()) -> Detection:
     `names` are the spans of proper names in the text ("Luxemburgo", "CEPAL"): they are ignored,
     so that "¿y Luxemburgo?" is decided by "y" alone (too little: the conversation keeps its language).
     """
-    text = without_spans(text or "", names).strip()
+    text = _MARKUP.sub(" ", without_spans(text or "", names)).strip()
     if len(_LETTER.findall(text)) < MIN_LETTERS:
         return Detection(None, 0.0)
     general = {_CODES[v.language]: v.value for v in _detector().compute_language_confidence_values(text)}
