@@ -1,10 +1,12 @@
 """The action server's actions: each reads the turn, asks the knowledge layer, sends the reply."""
+from dataclasses import replace
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge import Answerer, Reply, default_knowledge
+from knowledge.answers import SUBJECT_TYPES
 from knowledge.language import OTHER
 
 from actions import handoff
@@ -104,6 +106,9 @@ class ActionAffirm(SegibAction):
     def reply(self, turn: Turn) -> Reply:
         if turn.pending_offer == HUMAN_OFFER:
             return handoff.HANDOFF.start(turn, self.answerer)
+        if turn.question.first(*SUBJECT_TYPES):
+            # A bare name ("Chile?") reads like "yes" to the classifier; it continues the topic.
+            return self.answerer.answer(replace(turn.question, intent="follow_up"), turn.context, turn.language)
         return Reply(self.phrase("affirm_without_question", turn), context=turn.context)
 
 

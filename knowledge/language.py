@@ -28,7 +28,8 @@ MIN_CONFIDENCE = 0.45
 MIN_MARGIN = 0.12
 MIN_LETTERS = 3
 MIN_WORDS_FOR_OTHER = 3
-OTHER_MIN_CONFIDENCE = 0.7
+OTHER_MIN_CONFIDENCE = 0.6
+NAME_CONFIDENCE = 0.5
 
 # Weight of the in-domain model (trained on the bot's own trilingual training examples) against
 # Lingua's general model; the in-domain model knows "obg", "thx" and "ke es la segib".
@@ -101,15 +102,28 @@ def without_spans(text: str, spans: Iterable[Tuple[int, int]]) -> str:
     return "".join(chars)
 
 
-def detect(text: str, names: Iterable[Tuple[int, int]] = ()) -> Detection:
+def _from_names(name_languages: Iterable[Iterable[str]]) -> Detection:
+    """A language only the names can tell: "Luxembourg" is English, "Luxemburgo" es or pt (undecided)."""
+    common = set(LANGUAGES)
+    for languages in name_languages:
+        if languages:
+            common &= set(languages)
+    if len(common) == 1:
+        return Detection(common.pop(), NAME_CONFIDENCE)
+    return Detection(None, 0.0)
+
+
+def detect(text: str, names: Iterable[Tuple[int, int]] = (),
+           name_languages: Iterable[Iterable[str]] = ()) -> Detection:
     """The language of one message, or language=None when the message is too short to tell.
 
     `names` are the spans of proper names in the text ("Luxemburgo", "CEPAL"): they are ignored,
     so that "¿y Luxemburgo?" is decided by "y" alone (too little: the conversation keeps its language).
+    `name_languages` are the languages each name is written in, used only when the rest cannot tell.
     """
     text = _MARKUP.sub(" ", without_spans(text or "", names)).strip()
     if len(_LETTER.findall(text)) < MIN_LETTERS:
-        return Detection(None, 0.0)
+        return _from_names(name_languages)
     general = {_CODES[v.language]: v.value for v in _detector().compute_language_confidence_values(text)}
     top = max(general, key=general.get)
     if top not in LANGUAGES and general[top] >= OTHER_MIN_CONFIDENCE \
@@ -123,7 +137,7 @@ def detect(text: str, names: Iterable[Tuple[int, int]] = ()) -> Detection:
                   for code in LANGUAGES}
     (best, code), (second, _) = sorted(((value, code) for code, value in scores.items()), reverse=True)[:2]
     if best < MIN_CONFIDENCE or best - second < MIN_MARGIN:
-        return Detection(None, best)
+        return _from_names(name_languages) if list(name_languages) else Detection(None, best)
     return Detection(code, best)
 
 

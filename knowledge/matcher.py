@@ -4,7 +4,7 @@ The phrase patterns come from the knowledge and messages files when the process 
 observer or office added to the file is recognised without retraining.
 """
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import spacy
 from rapidfuzz import process
@@ -16,7 +16,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.util import filter_spans
 
 from knowledge.model import Knowledge
-from knowledge.text import fold
+from knowledge.text import fold, fold_for_matching
 
 # Entry kinds whose names are looked for in messages, and the entity type each becomes.
 ENTITY_TYPE_BY_KIND = {
@@ -46,6 +46,7 @@ class Mention:
     end: int
     text: str        # the citizen's own words
     score: float     # 1.0 for an exact match, lower for a fuzzy one
+    languages: Tuple[str, ...] = ()  # languages whose multi-word names include the words matched
 
 
 def _allowed_typos(length: int) -> int:
@@ -58,19 +59,27 @@ class KnowledgeMatcher:
         self._matcher = PhraseMatcher(self._nlp.vocab, attr="ORTH")
         self._labels: Dict[str, Tuple[str, str]] = {}
         self._fuzzy_index: Dict[int, Dict[str, Tuple[str, str]]] = {}
+        self._languages: Dict[str, Tuple[str, ...]] = {}
         for entry in knowledge.entries():
             entity = ENTITY_TYPE_BY_KIND.get(entry.kind)
             if entity and entry.names:
-                self._add(entity, entry.id, entry.aliases())
+                self._add(entity, entry.id, entry.names)
         for field_name, by_language in knowledge.messages.contact_fields.items():
-            self._add(CONTACT_FIELD, field_name, [a for names in by_language.values() for a in names])
+            self._add(CONTACT_FIELD, field_name, by_language)
         for code, by_language in knowledge.messages.language_names.items():
-            self._add(LANGUAGE, code, [a for names in by_language.values() for a in names])
+            self._add(LANGUAGE, code, by_language)
 
-    def _add(self, entity: str, value: str, aliases: List[str]) -> None:
+    def _add(self, entity: str, value: str, names: Mapping[str, Sequence[str]]) -> None:
         key = f"{entity}:{value}"
         self._labels[key] = (entity, value)
-        patterns = [self._nlp.make_doc(fold(alias)) for alias in aliases]
+        patterns = []
+        for language, aliases in names.items():
+            for alias in aliases:
+                pattern = self._nlp.make_doc(fold_for_matching(alias))
+                words = " ".join(token.text for token in pattern)
+                if sum(not token.is_punct for token in pattern) >= 2:  # "Madrid" is no language's own word
+                    self._languages[words] = tuple(sorted({*self._languages.get(words, ()), language}))
+                patterns.append(pattern)
         self._matcher.add(key, [p for p in patterns if len(p)])
         if entity not in FUZZY_ENTITY_TYPES:
             return
@@ -81,20 +90,21 @@ class KnowledgeMatcher:
 
     def find(self, text: str) -> List[Mention]:
         """Every entry named in the text, longest names first where they overlap, in text order."""
-        doc = self._nlp.make_doc(fold(text))
+        doc = self._nlp.make_doc(fold_for_matching(text))
         matches = self._matcher(doc)
         label_of = {(start, end): self._nlp.vocab.strings[match_id] for match_id, start, end in matches}
         kept = filter_spans([doc[start:end] for _, start, end in matches])
-        mentions = [self._mention(text, span.start_char, span.end_char, label_of[(span.start, span.end)], 1.0)
-                    for span in kept]
+        mentions = [self._mention(text, span, label_of[(span.start, span.end)]) for span in kept]
         if len(text) <= FUZZY_MAX_CHARS:
             taken = {i for span in kept for i in range(span.start, span.end)}
             mentions.extend(self._fuzzy(doc, text, taken))
         return sorted(mentions, key=lambda m: m.start)
 
-    def _mention(self, text: str, start: int, end: int, key: str, score: float) -> Mention:
+    def _mention(self, text: str, span, key: str) -> Mention:
         entity, value = self._labels[key]
-        return Mention(entity, value, start, end, text[start:end], score)
+        words = " ".join(token.text for token in span)
+        return Mention(entity, value, span.start_char, span.end_char, text[span.start_char:span.end_char], 1.0,
+                       self._languages.get(words, ()))
 
     def _fuzzy(self, doc, text: str, taken: set) -> List[Mention]:
         found: List[Mention] = []

@@ -30,3 +30,11 @@ def words(text: str) -> list:
 
 def collapse_whitespace(text: str) -> str:
     return " ".join(text.split())
+
+
+_NOT_PART_OF_A_NAME = re.compile(r"[^\w\s\-.&'’]", re.UNICODE)
+
+
+def fold_for_matching(text: str) -> str:
+    """fold(), with markup and punctuation that never belongs to a name turned into spaces."""
+    return _NOT_PART_OF_A_NAME.sub(" ", fold(text))

@@ -45,7 +45,8 @@ class KnowledgeEntityExtractor(GraphComponent, EntityExtractorMixin):
                 continue  # "/intent" payloads carry their own entities
             found = [
                 {"entity": m.entity, "value": m.value, "start": m.start, "end": m.end,
-                 "confidence_entity": m.score, "extractor": self.__class__.__name__}
+                 "confidence_entity": m.score, "extractor": self.__class__.__name__,
+                 "languages": list(m.languages)}
                 for m in self._matcher.find(text)
             ]
             message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)

@@ -34,9 +34,10 @@ class LanguageDetector(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
-            names = [(e["start"], e["end"]) for e in message.get(ENTITIES, [])
+            named = [e for e in message.get(ENTITIES, [])
                      if e.get("entity") in NAME_ENTITIES and "start" in e and "end" in e]
-            detection = Detection(None, 0.0) if text.startswith("/") else detect(text, names)
+            detection = Detection(None, 0.0) if text.startswith("/") else detect(
+                text, [(e["start"], e["end"]) for e in named], [e.get("languages", ()) for e in named])
             metadata = message.get("metadata") or {}
             hint = normalize_hint(metadata.get(LANGUAGE_PROPERTY)) if isinstance(metadata, dict) else None
             message.set(LANGUAGE_PROPERTY, {**detection.as_dict(), "hint": hint}, add_to_output=True)

@@ -14,3 +14,12 @@ def assistant(model, tmp_path_factory):
     running = start_assistant(tmp_path_factory.mktemp("assistant"), model)
     yield running
     running.stop()
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests.support.metrics import MEASURED
+
+    if MEASURED:
+        terminalreporter.section("measured")
+        for name, value in MEASURED.items():
+            terminalreporter.write_line(f"{name}: {value}")

@@ -1,0 +1,127 @@
+"""Each action, run with real rasa-sdk Tracker objects as the action server receives them."""
+import asyncio
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import actions as segib_actions
+
+
+def tracker(text, intent, entities=(), detected=None, hint=None, **slots):
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": [{"entity": e, "value": v, "start": 0, "end": 1} for e, v in entities],
+        "language": {"language": detected, "confidence": 0.9 if detected else 0.0, "other": None, "hint": None},
+        "metadata": {"language": hint} if hint else {},
+    }
+    return Tracker("citizen", dict(slots), latest, [], False, None, {}, "action_listen")
+
+
+def run(action_class, state):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action_class().run(dispatcher, state, {}))
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    return dispatcher.messages, slots
+
+
+def test_answer_in_the_detected_language_with_its_source():
+    messages, slots = run(segib_actions.ActionAnswer, tracker(
+        "¿Cuál es el teléfono de la sede en Madrid?", "ask_contact",
+        [("contact_field", "phone"), ("office", "headquarters")], detected="es"))
+    assert "+34 91 590 19 80" in messages[0]["text"] and "Fuente: https://www.segib.org/" in messages[0]["text"]
+    assert slots["language"] == "es" and slots["office"] == "headquarters"
+
+
+def test_follow_up_uses_the_remembered_topic():
+    _, slots = run(segib_actions.ActionAnswer, tracker("Is Belgium an observer?", "ask_is_observer",
+                                                       [("observer", "belgium")], detected="en"))
+    messages, _ = run(segib_actions.ActionAnswer, tracker("and Luxembourg?", "follow_up",
+                                                          [("observer", "luxembourg")], **slots))
+    assert messages[0]["text"].startswith("Yes, Luxembourg is an associate observer")
+
+
+def test_follow_up_about_an_office_field():
+    _, slots = run(segib_actions.ActionAnswer, tracker("Which office serves Ecuador?", "ask_office_for_country",
+                                                       [("member_country", "ecuador")], detected="en"))
+    messages, _ = run(segib_actions.ActionAnswer, tracker("and its address?", "follow_up",
+                                                          [("contact_field", "address")], **slots))
+    assert "Av. Manuel Olguín 501" in messages[0]["text"] and messages[0]["text"].startswith("Address")
+
+
+def test_language_sticks_when_a_message_is_too_short_to_tell():
+    messages, slots = run(segib_actions.ActionThank, tracker("ok", "thank", detected=None, hint="en", language="pt"))
+    assert slots["language"] == "pt" and messages[0]["text"].startswith("De nada")
+
+
+def test_channel_hint_decides_a_first_short_message():
+    messages, slots = run(segib_actions.ActionGreet, tracker("ok", "greet", hint="pt-BR"))
+    assert slots["language"] == "pt" and messages[0]["text"].startswith("Olá")
+
+
+def test_a_clear_no_for_a_state_that_is_not_an_observer():
+    messages, _ = run(segib_actions.ActionAnswer, tracker("¿Rusia es observador?", "ask_is_observer",
+                                                          [("non_member", "russia")], detected="es"))
+    assert messages[0]["text"].startswith("No, Rusia no figura entre los observadores")
+
+
+def test_a_member_is_not_called_an_observer():
+    messages, _ = run(segib_actions.ActionAnswer, tracker("O Brasil é observador?", "ask_is_observer",
+                                                          [("member_country", "brazil")], detected="pt"))
+    assert messages[0]["text"].startswith("Não, Brasil não é observador: é um dos 22 países membros")
+
+
+def test_out_of_scope_is_honest_gives_the_contact_and_offers_a_person():
+    messages, slots = run(segib_actions.ActionOutOfScope, tracker("what's the weather in Madrid?", "out_of_scope",
+                                                                  detected="en"))
+    assert "info@segib.org" in messages[0]["text"] and "person" in messages[0]["text"]
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/affirm", "/deny"]
+    assert slots["pending_offer"] == "human" and slots["failed_turns"] == 1.0
+
+
+def test_yes_after_the_offer_hands_off_with_the_office_contacts():
+    messages, slots = run(segib_actions.ActionAffirm, tracker("sí", "affirm", pending_offer="human", detected="es",
+                                                             office="office_southern_cone"))
+    assert "conosur@segib.org" in messages[0]["text"] and slots["pending_offer"] is None
+
+
+def test_request_for_a_person_gives_the_contacts_of_the_right_office():
+    messages, _ = run(segib_actions.ActionOfferHuman, tracker("quiero hablar con una persona", "request_human",
+                                                              detected="es", office="office_mexico"))
+    assert "mexico@segib.org" in messages[0]["text"]
+
+
+def test_help_lists_the_topics_as_buttons_in_the_language():
+    messages, _ = run(segib_actions.ActionHelp, tracker("o que você pode fazer?", "help", detected="pt"))
+    titles = [b["title"] for b in messages[0]["buttons"]]
+    assert "Observadores" in titles and "Falar com uma pessoa" in titles and len(titles) == 8
+
+
+def test_explicit_switch_of_language():
+    messages, slots = run(segib_actions.ActionSwitchLanguage, tracker(
+        "in English, please", "switch_language", [("language", "en")], detected="en", language="es"))
+    assert slots["language"] == "en" and messages[0]["text"] == "Sure, let's continue in English."
+
+
+@pytest.mark.parametrize("text", ["", "   ", "😀🎉", "?!"])
+def test_nothing_readable_gets_a_clear_answer(text):
+    messages, _ = run(segib_actions.ActionAffirm, tracker(text, "affirm"))
+    assert messages[0]["text"].startswith("No he recibido ningún texto")
+
+
+def test_a_bare_name_continues_the_topic():
+    _, slots = run(segib_actions.ActionAnswer, tracker("Que escritório atende a Argentina?", "ask_office_for_country",
+                                                       [("member_country", "argentina")], detected="pt"))
+    messages, _ = run(segib_actions.ActionAffirm, tracker("Chile?", "affirm", [("member_country", "chile")], **slots))
+    assert "Chile" in messages[0]["text"] and "Cone Sul" in messages[0]["text"]
+
+
+def test_every_question_intent_of_the_domain_has_an_answer():
+    import yaml
+    from pathlib import Path
+
+    domain = yaml.safe_load((Path(__file__).parents[1] / "domain.yml").read_text())
+    for intent in [i for i in domain["intents"] if i.startswith("ask_")]:
+        messages, _ = run(segib_actions.ActionAnswer, tracker("?", intent, detected="en"))
+        assert messages and "I don't have information" not in messages[0]["text"], intent

@@ -1,0 +1,74 @@
+"""Language detection and the choice of the reply language."""
+from pathlib import Path
+
+import pytest
+import yaml
+
+from knowledge import choose_language, default_knowledge, detect, normalize_hint
+from knowledge.matcher import KnowledgeMatcher
+from tests.support.metrics import record
+
+SAMPLES = yaml.safe_load((Path(__file__).parent / "data" / "language_samples.yml").read_text(encoding="utf-8"))
+NAME_TYPES = {"member_country", "observer", "non_member", "office", "document", "topic"}
+
+
+@pytest.fixture(scope="module")
+def detect_like_the_bot():
+    """Detection as the NLU pipeline runs it: names found by the matcher are set aside."""
+    matcher = KnowledgeMatcher(default_knowledge())
+
+    def run(text):
+        names = [m for m in matcher.find(text) if m.entity in NAME_TYPES]
+        return detect(text, [(m.start, m.end) for m in names], [m.languages for m in names]).language
+    return run
+
+
+def test_accuracy_on_labelled_short_messages(detect_like_the_bot):
+    results = {}
+    for language in ("es", "pt", "en"):
+        samples = SAMPLES["samples"][language]
+        assert len(samples) >= 60
+        verdicts = [detect_like_the_bot(text) for text in samples]
+        results[language] = (sum(v == language for v in verdicts), sum(v not in (None, language) for v in verdicts),
+                             len(samples))
+    total = sum(r[2] for r in results.values())
+    correct = sum(r[0] for r in results.values())
+    record("language detection accuracy", f"{correct}/{total} = {correct / total:.1%} (" + ", ".join(
+        f"{lang} {c}/{n} right, {w} wrong" for lang, (c, w, n) in results.items()) + ")")
+    for language, (right, wrong, count) in results.items():
+        assert right / count >= 0.93, language
+        assert wrong / count <= 0.03, language  # undecided is safe (the conversation keeps its language)
+
+
+def test_names_and_bare_words_do_not_decide_the_language(detect_like_the_bot):
+    ambiguous = SAMPLES["samples"]["ambiguous"]
+    claimed = [(text, detect_like_the_bot(text)) for text in ambiguous if detect_like_the_bot(text)]
+    record("ambiguous messages given a language", f"{len(claimed)}/{len(ambiguous)} {claimed}")
+    assert len(claimed) <= 2, claimed
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("bonjour, je voudrais des informations sur le sommet", "other"),
+    ("Guten Tag, wo ist das Büro in Madrid?", "other"),
+    ("statement on international financial architecture", "en"),   # an English-only name
+    ("carta de direitos digitais", "pt"),
+    ("😀😀😀", None),
+    ("<script>alert(1)</script>", None),
+])
+def test_other_languages_names_and_noise(detect_like_the_bot, text, expected):
+    assert detect_like_the_bot(text) == expected
+
+
+@pytest.mark.parametrize("hint, expected", [
+    ("pt-BR", "pt"), ("es-419", "es"), ("en_US", "en"), ("EN", "en"), ("fr", None), ("", None), (None, None), (3, None),
+])
+def test_channel_hints_are_normalised(hint, expected):
+    assert normalize_hint(hint) == expected
+
+
+def test_reply_language_precedence():
+    assert choose_language(previous="pt", detected="en", hint="es", requested="es") == "es"   # explicit request
+    assert choose_language(previous="pt", detected="en", hint="es") == "en"                    # confident text
+    assert choose_language(previous="pt", detected=None, hint="en") == "pt"                    # sticky ("ok")
+    assert choose_language(previous=None, detected=None, hint="pt-BR") == "pt"                 # channel hint
+    assert choose_language(previous=None, detected="other", hint=None) == "es"                 # default Spanish
