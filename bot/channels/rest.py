@@ -49,7 +49,11 @@ class SegibRestInput(InputChannel):
         webhook = Blueprint(f"segib_webhook_{type(self).__name__}", __name__)
 
         @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
+        async def health(request: Request) -> HTTPResponse:
+            # Rasa serves its routes before the model has loaded: report ready only once it has.
+            agent = getattr(request.app.ctx, "agent", None)
+            if agent is None or not agent.is_ready():
+                return response.json({"status": "loading"}, status=503)
             return response.json({"status": "ok"})
 
         @webhook.route("/webhook", methods=["POST"])
