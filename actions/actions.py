@@ -44,25 +44,28 @@ class ActionAnswer(SegibAction):
         return self.answerer.answer(turn.question, turn.context, turn.language)
 
 
-class ActionGreet(SegibAction):
-    action_name = "action_greet"
+class PhraseAction(SegibAction):
+    """Replies with one phrase of data/knowledge/messages.yml."""
+    phrase_key = ""
 
     def reply(self, turn: Turn) -> Reply:
-        return Reply(self.phrase("greet", turn), context=turn.context)
+        return Reply(self.phrase(self.phrase_key, turn), context=turn.context)
 
 
-class ActionGoodbye(SegibAction):
-    action_name = "action_goodbye"
-
-    def reply(self, turn: Turn) -> Reply:
-        return Reply(self.phrase("goodbye", turn), context=turn.context)
+class ActionGreet(PhraseAction):
+    action_name, phrase_key = "action_greet", "greet"
 
 
-class ActionThank(SegibAction):
-    action_name = "action_thank"
+class ActionGoodbye(PhraseAction):
+    action_name, phrase_key = "action_goodbye", "goodbye"
 
-    def reply(self, turn: Turn) -> Reply:
-        return Reply(self.phrase("thank", turn), context=turn.context)
+
+class ActionThank(PhraseAction):
+    action_name, phrase_key = "action_thank", "thank"
+
+
+class ActionDeny(PhraseAction):
+    action_name, phrase_key = "action_deny", "deny"
 
 
 class ActionHelp(SegibAction):
@@ -110,13 +113,6 @@ class ActionAffirm(SegibAction):
             # A bare name ("Chile?") reads like "yes" to the classifier; it continues the topic.
             return self.answerer.answer(replace(turn.question, intent="follow_up"), turn.context, turn.language)
         return Reply(self.phrase("affirm_without_question", turn), context=turn.context)
-
-
-class ActionDeny(SegibAction):
-    action_name = "action_deny"
-
-    def reply(self, turn: Turn) -> Reply:
-        return Reply(self.phrase("deny", turn), context=turn.context)
 
 
 class ActionSwitchLanguage(SegibAction):
