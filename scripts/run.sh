@@ -10,6 +10,9 @@ RASA_PORT="${RASA_PORT:-5005}"
 ACTION_PORT="${ACTION_SERVER_PORT:-5055}"
 WEB_PORT="${WEB_PORT:-8080}"
 export WIDGET_SOCKET_URL="${WIDGET_SOCKET_URL:-http://127.0.0.1:$RASA_PORT}"
+if [ "$WEB_PORT" != 8080 ] && [ -z "${WIDGET_ALLOWED_ORIGINS:-}" ]; then  # credentials.yml names :8080
+  export WIDGET_ALLOWED_ORIGINS="http://localhost:$WEB_PORT,http://127.0.0.1:$WEB_PORT"
+fi
 mkdir -p .state logs
 MODEL="$($PY scripts/model.py ensure)"
 

@@ -33,7 +33,7 @@
   var maxChars = parseInt(config.maxMessageChars, 10) || 2000;
 
   // The browser's language: the hint sent with every message, and the language of the labels.
-  var locale = (navigator.languages && navigator.languages[0]) || navigator.language || "";
+  var locale = navigator.language || (navigator.languages && navigator.languages[0]) || "";
   var labelsByLanguage = config.labels || {};
   var uiLanguage = (locale.toLowerCase().split(/[-_]/)[0]);
   if (!labelsByLanguage[uiLanguage]) { uiLanguage = config.defaultLanguage || "es"; }
