@@ -168,6 +168,9 @@
         if (message.used) { node.disabled = true; }
         node.addEventListener("click", function () {
           if (message.used) { return; }
+          message.used = true;  // a menu answers once; the other menus stay usable
+          Array.prototype.forEach.call(group.querySelectorAll("button"), function (b) { b.disabled = true; });
+          saveState();
           send(button.payload, button.title);
         });
         group.appendChild(node);
@@ -231,14 +234,6 @@
   /* Sends `payload` to the bot; shows `shown` (or nothing for a silent payload such as /greet). */
   function send(payload, shown) {
     if (!payload || !String(payload).trim()) { return; }
-    var changed = false;
-    state.messages.forEach(function (message) {
-      if (message.buttons && message.buttons.length && !message.used) { message.used = true; changed = true; }
-    });
-    if (changed) {
-      saveState();
-      Array.prototype.forEach.call(log.querySelectorAll(".sw-choice"), function (b) { b.disabled = true; });
-    }
     if (shown !== null) { append({ from: "user", text: shown === undefined ? payload : shown }); }
     expectReply();
     if (confirmed && socket.connected) { emitMessage(payload); } else { pending.push(payload); }
@@ -344,7 +339,8 @@
     var sessionBefore = state.sessionId;
     state = loadState();
     renderAll();
-    if (state.sessionId !== sessionBefore && socket && socket.connected) {
+    // Another tab started a new conversation: follow it once its id is known.
+    if (state.sessionId && state.sessionId !== sessionBefore && socket && socket.connected) {
       confirmed = false;
       socket.emit("session_request", { session_id: state.sessionId });
     }
