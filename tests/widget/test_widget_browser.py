@@ -148,3 +148,29 @@ def test_keyboard_only_use(open_page):
     page.keyboard.press("Enter")
     expect(page.locator(BOT).last).to_contain_text("Recoletos", timeout=REPLY_TIMEOUT)
     expect(page.get_by_role("log", name="Conversación con el asistente")).to_be_visible()
+
+
+def _luminance(rgb: str) -> float:
+    channels = [int(part) / 255 for part in rgb[rgb.index("(") + 1:rgb.index(")")].split(",")[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(foreground: str, background: str) -> float:
+    light, dark = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_text_contrast_meets_wcag_aa(open_page):
+    page = open_page("es-ES")
+    greeted(page, "¡Hola!")
+    ask(page, "¿Dónde está la sede de la SEGIB?", "Recoletos")
+    pairs = {  # text element -> the element whose background is behind it
+        ".sw-title": ".sw-header", ".sw-msg--user .sw-bubble": ".sw-msg--user .sw-bubble",
+        ".sw-msg--bot .sw-bubble": ".sw-msg--bot .sw-bubble", ".sw-link": ".sw-msg--bot .sw-bubble",
+        ".sw-send": ".sw-send", ".sw-status": ".sw-panel", ".sw-input": ".sw-input",
+    }
+    for text_selector, background_selector in pairs.items():
+        color = page.locator(text_selector).last.evaluate("e => getComputedStyle(e).color")
+        background = page.locator(background_selector).last.evaluate("e => getComputedStyle(e).backgroundColor")
+        assert contrast(color, background) >= 4.5, (text_selector, color, background)
