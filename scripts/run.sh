@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# Starts the embedded default: action server (5055) and Rasa server (5005, REST channel only, HTTP
-# API off), both on loopback. Ctrl-C stops both. Reads .env when present.
+# Starts the embedded default: action server (5055), Rasa server (5005: REST and web widget
+# channels, HTTP API off) and the demo page with the widget (8080), all on loopback. Ctrl-C stops
+# them all. Reads .env when present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -f .env ]; then set -a; . ./.env; set +a; fi
 PY=.venv/bin/python
 RASA_PORT="${RASA_PORT:-5005}"
 ACTION_PORT="${ACTION_SERVER_PORT:-5055}"
+WEB_PORT="${WEB_PORT:-8080}"
+export WIDGET_SOCKET_URL="${WIDGET_SOCKET_URL:-http://127.0.0.1:$RASA_PORT}"
+if [ "$WEB_PORT" != 8080 ] && [ -z "${WIDGET_ALLOWED_ORIGINS:-}" ]; then  # credentials.yml names :8080
+  export WIDGET_ALLOWED_ORIGINS="http://localhost:$WEB_PORT,http://127.0.0.1:$WEB_PORT"
+fi
 mkdir -p .state logs
 MODEL="$($PY scripts/model.py ensure)"
 
@@ -28,15 +34,18 @@ wait_for "http://127.0.0.1:$ACTION_PORT/health" actions "${pids[-1]}"
 $PY -m rasa run --model "$MODEL" --credentials credentials.yml --endpoints endpoints.yml \
   --interface 127.0.0.1 --port "$RASA_PORT" >logs/rasa.log 2>&1 & pids+=($!)
 wait_for "http://127.0.0.1:$RASA_PORT/webhooks/rest/" rasa "${pids[-1]}"
+$PY -m bot.website --host 127.0.0.1 --port "$WEB_PORT" >logs/web.log 2>&1 & pids+=($!)
+wait_for "http://127.0.0.1:$WEB_PORT/health" web "${pids[-1]}"
 
 cat <<MSG
 
 The SEGIB assistant is running.
+  Demo page with the chat widget: http://localhost:$WEB_PORT
   REST channel: http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook
   Try: curl -s -XPOST http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook \\
          -H 'Content-Type: application/json' \\
          -d '{"sender": "me", "message": "¿Cuál es el teléfono de la sede en Madrid?"}'
   Terminal chat: make shell (in another terminal)
-  Logs: logs/actions.log, logs/rasa.log. Press Ctrl-C to stop.
+  Logs: logs/actions.log, logs/rasa.log, logs/web.log. Press Ctrl-C to stop.
 MSG
 wait -n "${pids[@]}"

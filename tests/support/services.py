@@ -105,6 +105,11 @@ class Assistant:
     actions: Service
     workdir: Path
 
+    @property
+    def base_url(self) -> str:
+        """The Rasa server's root: the web widget's socket.io URL."""
+        return self.rest_url.split("/webhooks/")[0]
+
     def say(self, sender: str, text, metadata: Optional[dict] = None, timeout: float = 60):
         payload = {"sender": sender, "message": text}
         if metadata is not None:
@@ -119,8 +124,15 @@ class Assistant:
 
 
 def start_assistant(workdir: Path, model: Path, env: Optional[Dict[str, str]] = None,
-                    tracker_db: Optional[Path] = None) -> Assistant:
+                    tracker_db: Optional[Path] = None, widget_origins: Optional[List[str]] = None) -> Assistant:
+    """Starts both servers with the repository's credentials.yml (REST and web widget channels).
+
+    `widget_origins`: the web pages allowed to open the widget's socket.io connection
+    (WIDGET_ALLOWED_ORIGINS); by default the ones in credentials.yml.
+    """
     env = dict(env or {})
+    if widget_origins is not None:
+        env["WIDGET_ALLOWED_ORIGINS"] = ",".join(widget_origins)
     action_port, rasa_port = free_port(), free_port()
     workdir.mkdir(parents=True, exist_ok=True)
     endpoints = workdir / "endpoints.yml"

@@ -1,0 +1,154 @@
+"""The widget's socket.io channel (bot.channels.socketio) with a plain socket.io client: replies with
+session persistence (the enter_room bug), origins, size limit, language hint, no silent drops."""
+import asyncio
+import queue
+import uuid
+
+import pytest
+import socketio
+
+from bot.channels.rest import UNAVAILABLE
+from bot.channels.socketio import (DEFAULT_ALLOWED_ORIGINS, SegibSocketIOInput, configured_origins,
+                                   parse_origins, phrase, valid_session_id)
+
+WAIT = 30
+
+
+class Visitor:
+    """A socket.io client that behaves like the widget in a browser on `origin`."""
+
+    def __init__(self, url: str, origin: str) -> None:
+        self.replies: "queue.Queue[dict]" = queue.Queue()
+        self.confirmed: "queue.Queue[str]" = queue.Queue()
+        self.client = socketio.Client(reconnection=False)
+        self.client.on("bot_uttered", self.replies.put)
+        self.client.on("session_confirm", self.confirmed.put)
+        self.client.connect(url, headers={"Origin": origin}, transports=["polling"], wait_timeout=10)
+
+    def session(self, session_id=None) -> str:
+        self.client.emit("session_request", {"session_id": session_id})
+        return self.confirmed.get(timeout=WAIT)
+
+    def say(self, text: str, session_id=None, language=None) -> dict:
+        data = {"message": text, "session_id": session_id}
+        if language:
+            data["customData"] = {"language": language}
+        self.client.emit("user_uttered", data)
+        return self.replies.get(timeout=WAIT)
+
+    def close(self) -> None:
+        # abort: a clean polling disconnect waits for the pending long-poll (up to 25 s)
+        self.client.eio.disconnect(abort=True)
+
+
+@pytest.fixture
+def visitors(assistant, widget_origin):
+    opened = []
+
+    def _open(origin: str = None) -> Visitor:
+        visitor = Visitor(assistant.base_url, origin or widget_origin)
+        opened.append(visitor)
+        return visitor
+
+    yield _open
+    for visitor in opened:
+        visitor.close()
+
+
+def test_replies_arrive_with_session_persistence_and_the_language_hint(visitors):
+    visitor = visitors()
+    session_id = visitor.session()
+    assert valid_session_id(session_id)
+    assert visitor.say("/greet", session_id, language="pt-BR")["text"].startswith("Olá!")
+
+
+def test_a_new_socket_for_the_same_session_continues_the_conversation(visitors):
+    first = visitors()
+    session_id = first.session()
+    assert "Recoletos" in first.say("¿Dónde está la sede de la SEGIB?", session_id, "es")["text"]
+    first.close()
+    second = visitors()  # a reload: new socket, same session id from the browser's storage
+    assert second.session(session_id) == session_id
+    assert "+34 91 590 19 80" in second.say("¿y su teléfono?", session_id, "es")["text"]
+
+
+def test_every_socket_of_a_session_gets_the_replies(visitors):
+    session_id = uuid.uuid4().hex
+    asking, other_tab = visitors(), visitors()
+    asking.session(session_id), other_tab.session(session_id)
+    reply = asking.say("Where are SEGIB's headquarters?", session_id, "en")
+    assert other_tab.replies.get(timeout=WAIT) == reply
+
+
+def test_a_message_before_any_session_request_is_answered(visitors):
+    visitor = visitors()
+    assert visitor.say("¿Dónde está la sede de la SEGIB?", language="es")["text"]
+
+
+def test_an_invalid_session_id_is_replaced(visitors):
+    visitor = visitors()
+    session_id = visitor.session("x")
+    assert session_id != "x" and valid_session_id(session_id)
+
+
+def test_too_long_a_message_gets_a_reply_in_the_visitors_language(visitors):
+    visitor = visitors()
+    session_id = visitor.session()
+    reply = visitor.say("¿Dónde está la sede? " * 200, session_id, "en-GB")
+    assert reply == {"text": phrase("message_too_long", "en", limit=2000)}
+
+
+def test_junk_metadata_is_dropped_and_the_message_still_answered(visitors):
+    visitor = visitors()
+    session_id = visitor.session()
+    visitor.client.emit("user_uttered", {"message": "hola", "session_id": session_id,
+                                         "customData": {"language": "x" * 500, "evil": {"$gt": 1}}})
+    assert visitor.replies.get(timeout=WAIT)["text"]
+
+
+def test_a_browser_page_from_another_origin_cannot_connect(assistant):
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        Visitor(assistant.base_url, "https://evil.example")
+
+
+# ------------------------------------------------------------------ without servers
+
+def test_origins_setting(monkeypatch):
+    assert parse_origins("https://www.segib.org, https://segib.org/ HTTP://LOCALHOST:8080") == [
+        "https://www.segib.org", "https://segib.org", "http://localhost:8080"]
+    for wrong in ("*", "www.segib.org", "https://segib.org/chat", "ftp://segib.org"):
+        with pytest.raises(ValueError):
+            parse_origins(wrong)
+    monkeypatch.delenv("WIDGET_ALLOWED_ORIGINS", raising=False)
+    assert configured_origins({}) == list(DEFAULT_ALLOWED_ORIGINS)
+    assert configured_origins({"allowed_origins": ["https://www.segib.org"]}) == ["https://www.segib.org"]
+    monkeypatch.setenv("WIDGET_ALLOWED_ORIGINS", "https://segib.org")
+    assert configured_origins({"allowed_origins": ["https://www.segib.org"]}) == ["https://segib.org"]
+
+
+class FakeServer:
+    def __init__(self) -> None:
+        self.emitted = []
+
+    async def emit(self, event, data=None, room=None, **kwargs):
+        self.emitted.append((event, data, room))
+
+
+def test_a_failure_while_processing_is_told_to_the_visitor_not_swallowed():
+    channel = SegibSocketIOInput.from_credentials({"session_persistence": True})
+
+    async def broken(message):
+        raise RuntimeError("action server down")
+
+    sio = FakeServer()
+    asyncio.run(channel._process(broken, sio, "session-1234567890", {
+        "message": "hola", "customData": {"language": "pt-PT"}}))
+    assert sio.emitted == [("bot_uttered", {"text": UNAVAILABLE["pt"]}, "session-1234567890")]
+
+
+def test_metadata_is_read_from_custom_data_and_cleaned():
+    channel = SegibSocketIOInput.from_credentials({})
+    assert channel.metadata_key == "customData"
+    assert channel._metadata({"customData": {"language": "en-US", "other": "x"}}) == {"language": "en-US"}
+    assert channel._metadata({"customData": '{"language": "pt"}'}) == {"language": "pt"}
+    assert channel._metadata({"customData": "not json"}) == {}

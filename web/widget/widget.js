@@ -1,0 +1,357 @@
+/*
+ * SEGIB assistant - website chat widget.
+ *
+ * Talks to the Rasa server's socket.io channel (bot.channels.socketio) with the socket.io client
+ * (window.io, from npm). Needs window.SEGIB_WIDGET_CONFIG (served as /widget/config.js); the
+ * attributes data-socket-url, data-socket-path and data-open of this script tag override it.
+ *
+ * Safety: every text (the visitor's and the bot's) is put in the page with textContent; only
+ * http(s) and mailto links found in the bot's text become <a> elements. No innerHTML anywhere.
+ * Persistence: the session id and the transcript live in localStorage, so the conversation
+ * survives reloads and page changes; "new conversation" deletes both.
+ */
+(function () {
+  "use strict";
+
+  var STORAGE_KEY = "segib-assistant:v1";
+  var MAX_STORED_MESSAGES = 200;
+  var NO_REPLY_MS = 45000;
+  var QUIET_MS = 4000;
+  var GREET_PAYLOAD = "/greet";
+  var LINK = /(https?:\/\/[^\s<>"']+|[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,})/g;
+  var TRAILING = /[.,;:!?)\]»"']+$/;
+
+  var script = document.currentScript;
+  var config = window.SEGIB_WIDGET_CONFIG || {};
+  function setting(attribute, key, fallback) {
+    var value = script && script.getAttribute("data-" + attribute);
+    return value !== null && value !== undefined && value !== "" ? value : (key in config ? config[key] : fallback);
+  }
+  var socketUrl = setting("socket-url", "socketUrl", window.location.origin);
+  var socketPath = setting("socket-path", "socketPath", "/socket.io/");
+  var startOpen = String(setting("open", "open", "true")) !== "false";
+  var maxChars = parseInt(config.maxMessageChars, 10) || 2000;
+
+  // The browser's language: the hint sent with every message, and the language of the labels.
+  var locale = navigator.language || (navigator.languages && navigator.languages[0]) || "";
+  var labelsByLanguage = config.labels || {};
+  var uiLanguage = (locale.toLowerCase().split(/[-_]/)[0]);
+  if (!labelsByLanguage[uiLanguage]) { uiLanguage = config.defaultLanguage || "es"; }
+  var L = labelsByLanguage[uiLanguage] || {};
+  function label(key) { return L[key] || key; }
+
+  // ------------------------------------------------------------------ state (localStorage)
+  var memoryStore = null;
+  function freshState() { return { sessionId: null, open: startOpen, messages: [] }; }
+  function loadState() {
+    try {
+      var raw = window.localStorage.getItem(STORAGE_KEY);
+      var parsed = raw ? JSON.parse(raw) : null;
+      if (parsed && Array.isArray(parsed.messages)) { return parsed; }
+    } catch (error) {
+      if (memoryStore) { return JSON.parse(memoryStore); }
+    }
+    return freshState();
+  }
+  function saveState() {
+    if (state.messages.length > MAX_STORED_MESSAGES) {
+      state.messages = state.messages.slice(-MAX_STORED_MESSAGES);
+    }
+    var raw = JSON.stringify(state);
+    try { window.localStorage.setItem(STORAGE_KEY, raw); } catch (error) { memoryStore = raw; }
+  }
+  var state = loadState();
+
+  // ------------------------------------------------------------------ DOM helpers
+  function el(tag, className, attributes) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    Object.keys(attributes || {}).forEach(function (name) { node.setAttribute(name, attributes[name]); });
+    return node;
+  }
+  function text(tag, className, value) {
+    var node = el(tag, className);
+    node.textContent = value;
+    return node;
+  }
+
+  /* Bot text: lines kept, http(s) URLs and e-mail addresses turned into links. */
+  function renderRich(container, value) {
+    String(value).split("\n").forEach(function (line, index) {
+      if (index > 0) { container.appendChild(document.createElement("br")); }
+      var last = 0;
+      line.replace(LINK, function (match, _group, offset) {
+        var target = match.replace(TRAILING, "");
+        if (offset > last) { container.appendChild(document.createTextNode(line.slice(last, offset))); }
+        var isMail = target.indexOf("://") < 0;
+        var link = el("a", "sw-link", { href: (isMail ? "mailto:" : "") + target });
+        link.textContent = target;
+        if (!isMail) {
+          link.setAttribute("target", "_blank");
+          link.setAttribute("rel", "noopener noreferrer");
+          link.appendChild(text("span", "sw-vh", " " + label("new_window")));
+        }
+        container.appendChild(link);
+        last = offset + target.length;
+        return match;
+      });
+      if (last < line.length) { container.appendChild(document.createTextNode(line.slice(last))); }
+    });
+  }
+
+  // ------------------------------------------------------------------ the widget's DOM
+  var root = el("div", "sw-root", { lang: uiLanguage });
+  var launcher = el("button", "sw-launcher", {
+    type: "button", "aria-controls": "sw-panel", "aria-expanded": "false", "aria-label": label("open")
+  });
+  launcher.appendChild(el("span", "sw-launcher-icon", { "aria-hidden": "true" }));
+  launcher.appendChild(text("span", "sw-launcher-text", label("title")));
+
+  var panel = el("section", "sw-panel", { id: "sw-panel", "aria-labelledby": "sw-title" });
+  var header = el("div", "sw-header");
+  header.appendChild(text("h2", "sw-title", label("title"))).id = "sw-title";
+  var restartButton = el("button", "sw-icon-button sw-restart", {
+    type: "button", "aria-label": label("restart"), title: label("restart")
+  });
+  restartButton.appendChild(text("span", "", "\u21BA")).setAttribute("aria-hidden", "true");
+  var closeButton = el("button", "sw-icon-button sw-close", {
+    type: "button", "aria-label": label("close"), title: label("close"), "aria-controls": "sw-panel"
+  });
+  closeButton.appendChild(text("span", "", "\u2013")).setAttribute("aria-hidden", "true");
+  header.appendChild(restartButton);
+  header.appendChild(closeButton);
+
+  var log = el("div", "sw-log", {
+    role: "log", "aria-live": "polite", "aria-relevant": "additions", "aria-label": label("log"), tabindex: "0"
+  });
+  var status = el("p", "sw-status", { role: "status" });
+  var form = el("form", "sw-form", { novalidate: "" });
+  var inputId = "sw-input";
+  var inputLabel = text("label", "sw-vh", label("input"));
+  inputLabel.setAttribute("for", inputId);
+  var input = el("textarea", "sw-input", {
+    id: inputId, rows: "2", maxlength: String(maxChars), placeholder: label("input"), autocomplete: "off"
+  });
+  var sendButton = text("button", "sw-send", label("send"));
+  sendButton.setAttribute("type", "submit");
+  form.appendChild(inputLabel);
+  form.appendChild(input);
+  form.appendChild(sendButton);
+
+  panel.appendChild(header);
+  panel.appendChild(log);
+  panel.appendChild(status);
+  panel.appendChild(form);
+  root.appendChild(panel);
+  root.appendChild(launcher);
+
+  function scrollToEnd() { log.scrollTop = log.scrollHeight; }
+
+  function renderMessage(message, index) {
+    var item = el("div", "sw-msg sw-msg--" + message.from);
+    if (message.from === "notice") {
+      item.appendChild(text("p", "sw-bubble", message.text));
+      return item;
+    }
+    item.appendChild(text("span", "sw-vh", (message.from === "user" ? label("you") : label("bot")) + ": "));
+    var bubble = el("div", "sw-bubble");
+    if (message.from === "bot") { renderRich(bubble, message.text || ""); } else { bubble.textContent = message.text; }
+    if (message.image) {
+      bubble.appendChild(el("img", "sw-image", { src: message.image, alt: "" }));
+    }
+    item.appendChild(bubble);
+    if (message.buttons && message.buttons.length) {
+      var group = el("div", "sw-buttons", { role: "group", "aria-label": label("options") });
+      message.buttons.forEach(function (button) {
+        var node = text("button", "sw-choice", button.title);
+        node.setAttribute("type", "button");
+        if (message.used) { node.disabled = true; }
+        node.addEventListener("click", function () {
+          if (message.used) { return; }
+          message.used = true;  // a menu answers once; the other menus stay usable
+          Array.prototype.forEach.call(group.querySelectorAll("button"), function (b) { b.disabled = true; });
+          saveState();
+          send(button.payload, button.title);
+        });
+        group.appendChild(node);
+      });
+      item.appendChild(group);
+    }
+    item.setAttribute("data-index", String(index));
+    return item;
+  }
+
+  function renderAll() {
+    while (log.firstChild) { log.removeChild(log.firstChild); }
+    state.messages.forEach(function (message, index) { log.appendChild(renderMessage(message, index)); });
+    scrollToEnd();
+  }
+
+  function append(message) {
+    state.messages.push(message);
+    saveState();
+    log.appendChild(renderMessage(message, state.messages.length - 1));
+    scrollToEnd();
+  }
+
+  function setOpen(open, moveFocus) {
+    state.open = open;
+    saveState();
+    panel.hidden = !open;
+    launcher.hidden = open;
+    launcher.setAttribute("aria-expanded", open ? "true" : "false");
+    if (moveFocus) { (open ? input : launcher).focus(); }
+    if (open) { scrollToEnd(); }
+  }
+
+  function setStatus(value) { status.textContent = value || ""; }
+
+  // ------------------------------------------------------------------ conversation
+  var socket = null;
+  var confirmed = false;
+  var pending = [];          // messages typed before the session was confirmed
+  var awaiting = false;      // this tab asked something and replies are still coming
+  var noReplyTimer = null;
+  var quietTimer = null;
+
+  function emitMessage(payload) {
+    socket.emit("user_uttered", {
+      message: payload, session_id: state.sessionId, customData: { language: locale }
+    });
+  }
+
+  function expectReply() {
+    awaiting = true;
+    setStatus(label("typing"));
+    clearTimeout(noReplyTimer);
+    noReplyTimer = setTimeout(function () {
+      awaiting = false;
+      setStatus("");
+      append({ from: "notice", text: label("no_reply") });
+    }, NO_REPLY_MS);
+  }
+
+  /* Sends `payload` to the bot; shows `shown` (or nothing for a silent payload such as /greet). */
+  function send(payload, shown) {
+    if (!payload || !String(payload).trim()) { return; }
+    if (shown !== null) { append({ from: "user", text: shown === undefined ? payload : shown }); }
+    expectReply();
+    if (confirmed && socket.connected) { emitMessage(payload); } else { pending.push(payload); }
+  }
+
+  function onBotMessage(data) {
+    if (!data || typeof data !== "object") { return; }
+    clearTimeout(noReplyTimer);
+    setStatus("");
+    clearTimeout(quietTimer);
+    quietTimer = setTimeout(function () { awaiting = false; }, QUIET_MS);
+    // Another tab of the same conversation asked: it records the reply; this tab re-reads storage.
+    if (!awaiting && document.visibilityState === "hidden") { return; }
+    var buttons = (data.quick_replies || data.buttons || []).filter(function (b) {
+      return b && typeof b.title === "string" && typeof b.payload === "string";
+    }).map(function (b) { return { title: b.title, payload: b.payload }; });
+    var image = null;
+    var attachment = data.attachment;
+    if (attachment && attachment.type === "image" && attachment.payload &&
+        /^https?:\/\//.test(String(attachment.payload.src || ""))) {
+      image = String(attachment.payload.src);
+    }
+    var message = { from: "bot", text: typeof data.text === "string" ? data.text : "" };
+    if (buttons.length) { message.buttons = buttons; }
+    if (image) { message.image = image; }
+    if (message.text || buttons.length || image) { append(message); }
+  }
+
+  function onSessionConfirm(data) {
+    var id = data && typeof data === "object" ? data.session_id : data;
+    if (typeof id !== "string" || !id) { return; }
+    var isNew = state.sessionId !== id;
+    if (isNew && state.sessionId) { state.messages = []; renderAll(); }  // the old one is gone
+    state.sessionId = id;
+    saveState();
+    confirmed = true;
+    setStatus(awaiting ? label("typing") : "");
+    if (isNew && !state.messages.length && !pending.length) {
+      send(GREET_PAYLOAD, null);
+      return;
+    }
+    var queued = pending;
+    pending = [];
+    queued.forEach(emitMessage);
+  }
+
+  function connect() {
+    if (typeof window.io !== "function") {
+      setStatus(label("offline"));
+      return;
+    }
+    socket = window.io(socketUrl, { path: socketPath, transports: ["websocket", "polling"] });
+    socket.on("connect", function () {
+      confirmed = false;
+      setStatus(awaiting ? label("typing") : "");
+      socket.emit("session_request", { session_id: state.sessionId });
+    });
+    socket.on("session_confirm", onSessionConfirm);
+    socket.on("bot_uttered", onBotMessage);
+    socket.on("connect_error", function () { confirmed = false; setStatus(label("offline")); });
+    socket.on("disconnect", function () { confirmed = false; setStatus(label("offline")); });
+  }
+
+  function restart() {
+    state = freshState();
+    state.open = true;
+    saveState();
+    pending = [];
+    awaiting = false;
+    clearTimeout(noReplyTimer);
+    renderAll();
+    setStatus("");
+    if (socket && socket.connected) {
+      confirmed = false;
+      socket.emit("session_request", { session_id: null });
+    }
+    input.focus();
+  }
+
+  // ------------------------------------------------------------------ events
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var value = input.value;
+    if (!value.trim()) { input.focus(); return; }
+    input.value = "";
+    send(value.slice(0, maxChars));
+    input.focus();
+  });
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      if (typeof form.requestSubmit === "function") { form.requestSubmit(); } else { sendButton.click(); }
+    }
+  });
+  panel.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { event.preventDefault(); setOpen(false, true); }
+  });
+  launcher.addEventListener("click", function () { setOpen(true, true); });
+  closeButton.addEventListener("click", function () { setOpen(false, true); });
+  restartButton.addEventListener("click", restart);
+  window.addEventListener("storage", function (event) {
+    if (event.key !== STORAGE_KEY) { return; }
+    var sessionBefore = state.sessionId;
+    state = loadState();
+    renderAll();
+    // Another tab started a new conversation: follow it once its id is known.
+    if (state.sessionId && state.sessionId !== sessionBefore && socket && socket.connected) {
+      confirmed = false;
+      socket.emit("session_request", { session_id: state.sessionId });
+    }
+  });
+
+  function mount() {
+    document.body.appendChild(root);
+    renderAll();
+    setOpen(state.open !== false, false);
+    setStatus(label("connecting"));
+    connect();
+  }
+  if (document.body) { mount(); } else { document.addEventListener("DOMContentLoaded", mount); }
+})();
