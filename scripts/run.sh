@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 if [ -f .env ]; then set -a; . ./.env; set +a; fi
 PY=.venv/bin/python
 RASA_PORT="${RASA_PORT:-5005}"
-ACTION_PORT="${ACTION_SERVER_PORT:-5055}"
+ACTION_PORT=5055  # the port endpoints.yml names (a contract)
 WEB_PORT="${WEB_PORT:-8080}"
 export WIDGET_SOCKET_URL="${WIDGET_SOCKET_URL:-http://127.0.0.1:$RASA_PORT}"
 if [ "$WEB_PORT" != 8080 ] && [ -z "${WIDGET_ALLOWED_ORIGINS:-}" ]; then  # credentials.yml names :8080
