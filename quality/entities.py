@@ -1,7 +1,8 @@
 """Entity scores of the knowledge matcher (what KnowledgeEntityExtractor runs) on labelled examples.
 
-An entity is "type:id". A found entity counts as right when the example lists the same type and id
-(each listed entity can be matched once). Precision = right / found, recall = right / listed.
+An entity is "type:id". Per example, the found entities and the listed ones are compared as sets
+(a name said twice is one entity): right = found and listed, precision = right / found,
+recall = right / listed, over all the examples of a language.
 """
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -50,15 +51,11 @@ def evaluate(examples: Iterable[Tuple[str, str, List[str], int]], find) -> dict:
     count = 0
     for language, text, expected, line in examples:
         count += 1
-        found = find(text)
-        remaining = Counter(expected)
-        right = []
-        for entity in found:
-            if remaining[entity] > 0:
-                remaining[entity] -= 1
-                right.append(entity)
-        extra = list((Counter(found) - Counter(right)).elements())
-        missing = list(remaining.elements())
+        found = sorted(set(find(text)))
+        expected = sorted(set(expected))
+        right = [e for e in found if e in expected]
+        extra = [e for e in found if e not in expected]
+        missing = [e for e in expected if e not in found]
         for key in (language, "all"):
             totals[key].update(right=len(right), found=len(found), listed=len(expected))
         for entity in expected:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 from quality import answer_checks, core_test, report, stories as story_files
-from quality.common import ANSWER_CHECKS_FILE, LANGUAGES, REPORTS, STORIES_DIR, relative
+from quality.common import ANSWER_CHECKS_FILE, REPORTS, STORIES_DIR, TOPICS, relative
 from quality.domain import domain_actions, domain_intents
 from quality.problems import errors
 
@@ -68,6 +68,16 @@ def summarise(records: List[dict], key: str) -> Dict[str, Dict[str, int]]:
     return dict(sorted(table.items()))
 
 
+def by_topic_and_language(records: List[dict]) -> Dict[str, Dict[str, Dict[str, int]]]:
+    """topic -> language -> {passed, failed}, topics in the order of quality.common.TOPICS."""
+    table: Dict[str, Dict[str, Dict[str, int]]] = {}
+    for topic in [*TOPICS, *sorted({r["topic"] for r in records} - set(TOPICS))]:
+        rows = [r for r in records if r["topic"] == topic]
+        if rows:
+            table[topic] = summarise(rows, "language")
+    return table
+
+
 def print_summary(results: dict, out=sys.stdout) -> None:
     def line(label, counts):
         total = counts["passed"] + counts["failed"]
@@ -101,7 +111,8 @@ def print_summary(results: dict, out=sys.stdout) -> None:
 
 
 def run(stories_dir: Path = STORIES_DIR, checks_file: Path = ANSWER_CHECKS_FILE, model: Optional[Path] = None,
-        reports_dir: Path = REPORTS, render: bool = True) -> dict:
+        reports_dir: Path = REPORTS, render: bool = True, assistant=None) -> dict:
+    """Runs everything; `assistant` (tests.support.services.Assistant) reuses servers already running."""
     from tests.support.services import start_assistant, trained_model
 
     started = time.monotonic()
@@ -116,12 +127,13 @@ def run(stories_dir: Path = STORIES_DIR, checks_file: Path = ANSWER_CHECKS_FILE,
     failures = core_test.run(stories, model, out_dir) if stories else {}
     failing = [s for s in stories if failures.get(s.key)]
     with tempfile.TemporaryDirectory(prefix="staff-assistant-") as workdir:
-        assistant = start_assistant(Path(workdir), model)
+        running = assistant or start_assistant(Path(workdir), model)
         try:
-            case_results = answer_checks.run(cases, lambda sender, text, metadata: assistant.say(sender, text, metadata))
-            said = {s.key: _replay(assistant, s, failures[s.key][0].turn) for s in failing}
+            case_results = answer_checks.run(cases, lambda sender, text, metadata: running.say(sender, text, metadata))
+            said = {s.key: _replay(running, s, failures[s.key][0].turn) for s in failing}
         finally:
-            assistant.stop()
+            if assistant is None:
+                running.stop()
     story_records = [_story_record(s, failures.get(s.key, []), said.get(s.key)) for s in stories]
     case_records = [_case_record(r) for r in case_results]
     results = {
@@ -136,6 +148,8 @@ def run(stories_dir: Path = STORIES_DIR, checks_file: Path = ANSWER_CHECKS_FILE,
             "stories_by_language": summarise(story_records, "language"),
             "checks_by_language": summarise(case_records, "language"),
             "checks_by_topic": summarise(case_records, "topic"),
+            "stories_by_topic_language": by_topic_and_language(story_records),
+            "checks_by_topic_language": by_topic_and_language(case_records),
             "totals": {
                 "stories_passed": sum(r["passed"] for r in story_records),
                 "stories_failed": sum(not r["passed"] for r in story_records),
