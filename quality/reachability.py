@@ -103,12 +103,29 @@ def check(knowledge, matcher, domain_intents: Set[str], domain_entities: Set[str
     return problems
 
 
+def _common_words() -> Set[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS as EN
+    from spacy.lang.es.stop_words import STOP_WORDS as ES
+    from spacy.lang.pt.stop_words import STOP_WORDS as PT
+
+    from knowledge.text import fold
+
+    return {fold(word) for word in EN | ES | PT}
+
+
 def _names_problems(entry, entity_type: str, matcher, where: str, line) -> List[Problem]:
+    from knowledge.text import words
+
     problems = []
+    common = _common_words()
     for language in LANGUAGES:
         names = entry.names.get(language, ())
         reached = False
         for name in names:
+            if words(name) and all(word in common for word in words(name)):
+                problems.append(Problem(where, line, f"entry '{entry.id}': the {language} name {name!r} is only "
+                                        "common words: almost every message would be taken as this entry"))
+                continue
             found = {(m.entity, m.value) for m in matcher.find(name)}
             if (entity_type, entry.id) in found:
                 reached = True
