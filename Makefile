@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 TRAINING_DATA := data/nlu data/rules.yml data/stories.yml
 WEB_STAMP := web/node_modules/.installed
 
-.PHONY: run shell test install train validate clean help web chromium
+.PHONY: run shell test install train validate test-stories evaluate report-screenshot clean help web chromium
 
 help:
 	@echo "make run    install, train if needed, start the assistant (REST on 127.0.0.1:5005)"
@@ -15,7 +15,9 @@ help:
 	@echo "make shell  chat with the assistant in the terminal"
 	@echo "make test   install test dependencies and run the whole test suite"
 	@echo "make train  train the model if its inputs changed (models/segib-<hash>.tar.gz)"
-	@echo "make validate  check the knowledge file and the Rasa training data"
+	@echo "make validate      check knowledge, phrases, training data, stories and answer checks (file:line errors)"
+	@echo "make test-stories  run the staff test stories and answer checks; report in reports/index.html"
+	@echo "make evaluate      NLU scores per language on a held-out split (CROSS_VALIDATION=5 adds Rasa's CV)"
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@test -x $(PY) || "$$(scripts/find_python.sh)" -m venv $(VENV)
@@ -45,11 +47,22 @@ run: install web
 shell: install
 	@$(PY) scripts/shell.py
 
+# Staff tooling (quality/): each writes JSON under reports/ and renders reports/index.html.
 validate: install
-	$(PY) -m knowledge.validate
-	$(PY) -m rasa data validate --domain domain.yml --config config.yml --data $(wildcard $(TRAINING_DATA)) --fail-on-warnings
+	$(PY) -m quality.validate
 
+test-stories: install
+	$(PY) -m quality.run_stories
+
+evaluate: install
+	$(PY) -m quality.evaluate $(if $(CROSS_VALIDATION),--cross-validation $(CROSS_VALIDATION))
+
+report-screenshot: install chromium
+	$(PY) -m quality.screenshot reports/index.html docs/staff-report.png
+
+# tests/staff runs the staff stories and answer checks end to end (tests/staff/test_stories_run.py).
 test: install web chromium
+	$(MAKE) --no-print-directory validate
 	$(PY) -m pytest -q tests
 
 clean:
