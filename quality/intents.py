@@ -67,7 +67,7 @@ def confusion_png(pairs: List[List[str]], title: str, path: Path) -> Path:
     labels = sorted(set(gold)) + sorted(set(predicted) - set(gold))
     matrix = confusion_matrix(gold, predicted, labels=labels)
     size = max(6.0, 0.28 * len(labels) + 2.5)
-    figure, axes = plt.subplots(figsize=(size, size), dpi=80)
+    figure, axes = plt.subplots(figsize=(size, size), dpi=90)
     axes.imshow(matrix, cmap="Blues")
     axes.set_xticks(range(len(labels)))
     axes.set_yticks(range(len(labels)))

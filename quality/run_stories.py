@@ -121,7 +121,13 @@ def run(stories_dir: Path = STORIES_DIR, checks_file: Path = ANSWER_CHECKS_FILE,
     cases, case_problems = answer_checks.load(checks_file)
     problems += case_problems
     if errors(problems):
-        return {"problems": [p.as_dict() for p in problems], "broken": True}
+        broken = {"generated": datetime.now(timezone.utc).isoformat(timespec="seconds"), "broken": True,
+                  "problems": [p.as_dict() for p in problems]}
+        reports_dir.mkdir(parents=True, exist_ok=True)
+        (reports_dir / RESULTS_FILE).write_text(json.dumps(broken, ensure_ascii=False, indent=1), encoding="utf-8")
+        if render:
+            report.render(reports_dir)
+        return broken
     model = Path(model) if model else trained_model()
     out_dir = reports_dir / "stories"
     failures = core_test.run(stories, model, out_dir) if stories else {}

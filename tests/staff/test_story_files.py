@@ -107,3 +107,17 @@ def test_rasa_failed_stories_are_read_and_only_wrong_intents_or_actions_fail():
 def test_markup_is_removed_from_predicted_texts():
     assert core_test.plain_text('¿[Bélgica]{"entity": "observer", "value": "belgium"} es [obs](topic)?') == \
         "¿Bélgica es obs?"
+
+
+def test_broken_files_stop_the_run_before_rasa_and_show_in_the_report(tmp_path):
+    from quality import run_stories
+
+    write(tmp_path, "stories/es/observers.yml", 'stories:\n- story: a\n  steps:\n  - user: hola\n')
+    checks = write(tmp_path, "checks.yml", "checks: []\n")
+    results = run_stories.run(tmp_path / "stories", checks, model=tmp_path / "unused.tar.gz", reports_dir=tmp_path / "r")
+    assert results["broken"]
+    assert any("needs 'intent:'" in p["message"] for p in results["problems"])
+    html = (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
+    assert "needs &#39;intent:&#39;" in html or "needs 'intent:'" in html
+    assert run_stories.main(["--stories", str(tmp_path / "stories"), "--checks", str(checks),
+                             "--model", str(tmp_path / "unused.tar.gz"), "--reports", str(tmp_path / "r")]) == 2
