@@ -105,7 +105,7 @@ def run(fraction: float = splitting.DEFAULT_TEST_FRACTION, seed: int = splitting
     return results
 
 
-def print_summary(results: dict, out=sys.stdout) -> None:
+def print_summary(results: dict, out=sys.stdout, reports_dir: Path = REPORTS) -> None:
     print(f"\nEvaluación NLU / NLU evaluation (held-out {results['test_fraction']:.0%}, seed {results['seed']}, "
           f"model {results['model']})", file=out)
     print(f"  {'':<4} {'examples':>8} {'accuracy':>9} {'macro-P':>8} {'macro-R':>8} {'macro-F1':>9}"
@@ -130,7 +130,7 @@ def print_summary(results: dict, out=sys.stdout) -> None:
                   f"({item['confidence']:.2f})", file=out)
     bar = results["bar"]
     print(f"\nQuality bar {'MET' if bar['met'] else 'NOT MET'}: " + "; ".join(bar["details"]) +
-          f" ({results['duration_s']:.0f} s). Report: {relative(REPORTS / 'index.html')}", file=out)
+          f" ({results['duration_s']:.0f} s). Report: {relative(reports_dir / 'index.html')}", file=out)
 
 
 def main(argv=None) -> int:
@@ -143,7 +143,7 @@ def main(argv=None) -> int:
     parser.add_argument("--reports", type=Path, default=REPORTS)
     args = parser.parse_args(argv)
     results = run(args.fraction, args.seed, args.cross_validation, args.reports)
-    print_summary(results)
+    print_summary(results, reports_dir=args.reports)
     return 0 if results["bar"]["met"] else 1
 
 

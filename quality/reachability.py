@@ -124,8 +124,8 @@ def _names_problems(entry, entity_type: str, matcher, where: str, line) -> List[
         for name in names:
             if words(name) and all(word in common for word in words(name)):
                 problems.append(Problem(where, line, f"entry '{entry.id}': the {language} name {name!r} is only "
-                                        "common words: almost every message would be taken as this entry"))
-                continue
+                                        "common words: ordinary messages that contain them would be taken as "
+                                        "this entry", "warning"))
             found = {(m.entity, m.value) for m in matcher.find(name)}
             if (entity_type, entry.id) in found:
                 reached = True

@@ -78,7 +78,7 @@ def by_topic_and_language(records: List[dict]) -> Dict[str, Dict[str, Dict[str, 
     return table
 
 
-def print_summary(results: dict, out=sys.stdout) -> None:
+def print_summary(results: dict, out=sys.stdout, reports_dir: Path = REPORTS) -> None:
     def line(label, counts):
         total = counts["passed"] + counts["failed"]
         mark = "OK  " if counts["failed"] == 0 else "FAIL"
@@ -107,7 +107,7 @@ def print_summary(results: dict, out=sys.stdout) -> None:
     totals = results["summary"]["totals"]
     print(f"\n{totals['stories_passed']} passed, {totals['stories_failed']} failed: stories; "
           f"{totals['checks_passed']} passed, {totals['checks_failed']} failed: answer checks "
-          f"({results['duration_s']:.0f} s). Report: {relative(REPORTS / 'index.html')}", file=out)
+          f"({results['duration_s']:.0f} s). Report: {relative(reports_dir / 'index.html')}", file=out)
 
 
 def run(stories_dir: Path = STORIES_DIR, checks_file: Path = ANSWER_CHECKS_FILE, model: Optional[Path] = None,
@@ -185,7 +185,7 @@ def main(argv=None) -> int:
                   file=sys.stderr)
         print("The story or answer-check files have errors: fix them (see above) and run again.", file=sys.stderr)
         return 2
-    print_summary(results)
+    print_summary(results, reports_dir=args.reports)
     totals = results["summary"]["totals"]
     return 0 if totals["stories_failed"] == 0 and totals["checks_failed"] == 0 else 1
 
