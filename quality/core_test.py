@@ -81,6 +81,15 @@ def failures_of(story: Story, predicted: List[PredictedStep]) -> List[TurnFailur
     return failures
 
 
+def evaluated_count(out_dir: Path) -> Optional[int]:
+    """How many stories Rasa says it evaluated (Rasa merges stories whose steps are identical)."""
+    try:
+        match = re.search(r"Evaluating (\d+) stories", (Path(out_dir) / "rasa_test_core.log").read_text(errors="replace"))
+    except OSError:
+        return None
+    return int(match.group(1)) if match else None
+
+
 def _staged_name(index: int, story_file: str) -> str:
     # Rasa reads test stories only from files whose name starts with "test_".
     return f"test_{index:03d}_{Path(story_file).parent.name}_{Path(story_file).stem}.yml"

@@ -104,6 +104,10 @@ def print_summary(results: dict, out=sys.stdout, reports_dir: Path = REPORTS) ->
             reason = record["error"] or "missing " + ", ".join(json.dumps(m, ensure_ascii=False) for m in record["missing"])
             print(f"\n  FAILED check '{record['check']}' ({record['language']}, {record['path']}:{record['line']}): "
                   f"asked {record['messages'][-1]!r}: {reason}", file=out)
+    evaluated = results.get("rasa_evaluated")
+    if evaluated is not None and evaluated != len(results["stories"]):
+        print(f"\n  WARNING Rasa evaluated {evaluated} of {len(results['stories'])} stories: stories with identical "
+              "steps are merged by Rasa (see reports/stories/rasa_test_core.log)", file=out)
     totals = results["summary"]["totals"]
     print(f"\n{totals['stories_passed']} passed, {totals['stories_failed']} failed: stories; "
           f"{totals['checks_passed']} passed, {totals['checks_failed']} failed: answer checks "
@@ -149,6 +153,7 @@ def run(stories_dir: Path = STORIES_DIR, checks_file: Path = ANSWER_CHECKS_FILE,
         "stories": story_records,
         "answer_checks": case_records,
         "problems": [p.as_dict() for p in problems],
+        "rasa_evaluated": core_test.evaluated_count(out_dir) if stories else 0,
         "summary": {
             "stories_by_file": summarise(story_records, "path"),
             "stories_by_language": summarise(story_records, "language"),

@@ -85,3 +85,4 @@ def test_make_test_stories_reports_passes_new_entries_and_planted_failures(tmp_p
     run_stories.print_summary(results, out=type("Out", (), {"write": lambda self, s: summary.append(s)})())
     text = "".join(summary)
     assert "FAILED story 'planted failure (es)'" in text and "FAILED check 'planted_failure'" in text
+    assert results["rasa_evaluated"] == len(results["stories"])
