@@ -17,9 +17,10 @@ CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-st
 
 
 def find_chromium() -> Optional[str]:
-    explicit = os.environ.get("CHROMIUM")
-    if explicit and shutil.which(explicit):
-        return shutil.which(explicit)
+    for variable in ("CHROMIUM_PATH", "CHROMIUM"):  # CHROMIUM_PATH: as scripts/ensure_chromium.sh
+        explicit = os.environ.get(variable)
+        if explicit and shutil.which(explicit):
+            return shutil.which(explicit)
     for name in CANDIDATES:
         found = shutil.which(name)
         if found:

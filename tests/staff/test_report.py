@@ -105,7 +105,7 @@ def test_pages_without_any_results_still_render(tmp_path):
 
 
 @pytest.mark.skipif(not find_chromium() and not __import__("os").environ.get("CI"),
-                    reason="Chromium is not installed (make browser installs it; CI requires it)")
+                    reason="Chromium is not installed (make chromium installs it; CI requires it)")
 def test_the_report_renders_in_headless_chromium(reports, tmp_path):
     from PIL import Image
 
