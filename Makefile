@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 TRAINING_DATA := data/nlu data/rules.yml data/stories.yml
 WEB_STAMP := web/node_modules/.installed
 
-.PHONY: run shell test install train validate clean help web chromium
+.PHONY: run shell test install train validate clean help web chromium services
 
 help:
 	@echo "make run    install, train if needed, start the assistant (REST on 127.0.0.1:5005)"
@@ -36,6 +36,10 @@ web: $(WEB_STAMP)
 chromium:
 	@scripts/ensure_chromium.sh
 
+# Debian's PostgreSQL and Redis for the production-profile tests (they run private instances).
+services:
+	@scripts/ensure_services.sh
+
 train: install
 	@$(PY) scripts/model.py ensure
 
@@ -49,7 +53,7 @@ validate: install
 	$(PY) -m knowledge.validate
 	$(PY) -m rasa data validate --domain domain.yml --config config.yml --data $(wildcard $(TRAINING_DATA)) --fail-on-warnings
 
-test: install web chromium
+test: install web chromium services
 	$(PY) -m pytest -q tests
 
 clean:
