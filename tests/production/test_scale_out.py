@@ -168,6 +168,17 @@ def test_lock_race_probe(replicas, postgres):
     assert all(status == 200 for status, _ in results), statuses
 
 
+def test_privacy_notice_reachable_in_three_languages(replicas):
+    for n, (text, language) in enumerate([("privacy", "en"), ("privacidad", "es"), ("privacidade", "pt"),
+                                          ("¿Qué hacen con mis datos personales?", "es")]):
+        data = json.dumps({"sender": f"privacy-{n}-{uuid.uuid4().hex[:6]}", "message": text,
+                           "metadata": {"language": language}}).encode()
+        request = urllib.request.Request(replicas[n % 2].rest_url, data, {"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=120) as response:
+            reply = "\n".join(m.get("text") or "" for m in json.loads(response.read()))
+        assert "info@segib.org" in reply and any(word in fold(reply) for word in ("protecao", "proteccion", "protection")), (text, reply)
+
+
 def test_conversations_survive_a_killed_replica(replicas, postgres):
     load = Load([r.rest_url for r in replicas], "failover")
     victim = replicas[1].rasa
@@ -194,3 +205,13 @@ def test_conversations_survive_a_killed_replica(replicas, postgres):
     assert acknowledged == CONVERSATIONS * len(SCRIPT)
     assert not load.wrong, load.wrong[:5]
     assert found["lost"] == 0 and found["duplicated"] == 0, found["problems"][:5]
+
+
+def test_logs_hold_no_message_text(replicas):
+    """At the default (INFO) level neither Rasa, our channels nor the action server log what citizens
+    write: the logs of everything above hold none of the messages sent."""
+    logs = {path.name: path.read_text(errors="replace") for path in replicas[0].workdir.glob("*.log")}
+    assert {"rasa-a.log", "rasa-b.log", "actions.log"} <= set(logs)
+    secrets = [text for text, _ in SCRIPT] + ["Luxembourg", "privacidade"]
+    leaks = [(name, text) for name, content in logs.items() for text in secrets if text in content]
+    assert not leaks, leaks
