@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 TRAINING_DATA := data/nlu data/rules.yml data/stories.yml
 WEB_STAMP := web/node_modules/.installed
 
-.PHONY: run shell test install train validate clean help web chromium services
+.PHONY: run shell test install train validate clean help web chromium services doctor
 
 help:
 	@echo "make run    install, train if needed, start the assistant (REST on 127.0.0.1:5005)"
@@ -16,6 +16,7 @@ help:
 	@echo "make test   install test dependencies and run the whole test suite"
 	@echo "make train  train the model if its inputs changed (models/segib-<hash>.tar.gz)"
 	@echo "make validate  check the knowledge file and the Rasa training data"
+	@echo "make doctor  say what is unsafe in this deployment's settings (see docs/production.md)"
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@test -x $(PY) || "$$(scripts/find_python.sh)" -m venv $(VENV)
@@ -39,6 +40,10 @@ chromium:
 # Debian's PostgreSQL and Redis for the production-profile tests (they run private instances).
 services:
 	@scripts/ensure_services.sh
+
+# Says what is unsafe in this deployment's settings (environment, .env, credentials, endpoints, tracked files).
+doctor: install
+	@$(PY) scripts/doctor.py
 
 train: install
 	@$(PY) scripts/model.py ensure
