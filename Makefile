@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 TRAINING_DATA := data/nlu data/rules.yml data/stories.yml
 WEB_STAMP := web/node_modules/.installed
 
-.PHONY: run shell test install train validate test-stories evaluate report-screenshot clean help web chromium
+.PHONY: run shell test install train validate test-stories evaluate report-screenshot clean help web chromium services doctor
 
 help:
 	@echo "make run    install, train if needed, start the assistant (REST on 127.0.0.1:5005)"
@@ -18,6 +18,7 @@ help:
 	@echo "make validate      check knowledge, phrases, training data, stories and answer checks (file:line errors)"
 	@echo "make test-stories  run the staff test stories and answer checks; report in reports/index.html"
 	@echo "make evaluate      NLU scores per language on a held-out split (CROSS_VALIDATION=5 adds Rasa's CV)"
+	@echo "make doctor        say what is unsafe in this deployment's settings (see docs/production.md)"
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@test -x $(PY) || "$$(scripts/find_python.sh)" -m venv $(VENV)
@@ -37,6 +38,14 @@ web: $(WEB_STAMP)
 # Debian's chromium for the browser tests (Playwright drives it; it downloads no browser).
 chromium:
 	@scripts/ensure_chromium.sh
+
+# Debian's PostgreSQL and Redis for the production-profile tests (they run private instances).
+services:
+	@scripts/ensure_services.sh
+
+# Says what is unsafe in this deployment's settings (environment, .env, credentials, endpoints, tracked files).
+doctor: install
+	@$(PY) scripts/doctor.py
 
 train: install
 	@$(PY) scripts/model.py ensure
@@ -61,7 +70,7 @@ report-screenshot: install chromium
 	$(PY) -m quality.screenshot reports/index.html docs/staff-report.png
 
 # tests/staff runs the staff stories and answer checks end to end (tests/staff/test_stories_run.py).
-test: install web chromium
+test: install web chromium services
 	$(MAKE) --no-print-directory validate
 	$(PY) -m pytest -q tests
 

@@ -3,8 +3,15 @@
 Rasa 3.6's RestInput drops the `metadata` field, answers 500 to a JSON body that is not an object,
 files messages without a sender under one shared "default" conversation, and returns an empty list
 when processing fails. This channel keeps the same URL and request format and fixes those.
+
+Optional shared secret: when the environment variable REST_SHARED_SECRET is set (e.g. in production,
+where the Telegram gateway or a trusted backend is the only caller), a POST without the header
+X-SEGIB-Secret holding that value gets 403 (compared in constant time; use an ASCII value, e.g.
+`openssl rand -hex 32`). Unset: no check, as before.
 """
+import hmac
 import logging
+import os
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
@@ -19,6 +26,16 @@ logger = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 10_000
 MAX_SENDER_CHARS = 128
 METADATA_KEYS = {"language": 35, "country": 64, "channel": 32}
+SECRET_ENV = "REST_SHARED_SECRET"
+SECRET_HEADER = "X-SEGIB-Secret"
+
+
+def secret_matches(expected: Optional[str], given: Optional[str]) -> bool:
+    """True when no secret is configured, or `given` equals it (constant-time comparison)."""
+    if not expected:
+        return True
+    return isinstance(given, str) and hmac.compare_digest(given.encode("utf-8", "surrogatepass"),
+                                                          expected.encode("utf-8"))
 
 # Said when the assistant could not produce a reply (action server down, internal error).
 UNAVAILABLE = {
@@ -41,6 +58,10 @@ def _error(status: int, message: str) -> HTTPResponse:
 
 
 class SegibRestInput(InputChannel):
+    def __init__(self, shared_secret: Optional[str] = None) -> None:
+        # Read when the server starts: the secret never sits in credentials.yml.
+        self.shared_secret = shared_secret if shared_secret is not None else os.environ.get(SECRET_ENV) or None
+
     @classmethod
     def name(cls) -> Text:
         return "rest"
@@ -58,6 +79,8 @@ class SegibRestInput(InputChannel):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            if not secret_matches(self.shared_secret, request.headers.get(SECRET_HEADER)):
+                return _error(403, "forbidden")
             try:
                 body = request.json
             except Exception:  # sanic raises on a body that is not JSON

@@ -104,6 +104,7 @@ class Assistant:
     rasa: Service
     actions: Service
     workdir: Path
+    owns_actions: bool = True
 
     @property
     def base_url(self) -> str:
@@ -120,36 +121,61 @@ class Assistant:
 
     def stop(self) -> None:
         self.rasa.stop()
-        self.actions.stop()
+        if self.owns_actions:
+            self.actions.stop()
+
+
+def start_action_server(workdir: Path, env: Optional[Dict[str, str]] = None) -> Service:
+    """An action server on a free loopback port (its webhook: `action_url(service)`)."""
+    port = free_port()
+    return Service("actions", [PYTHON, "-m", "actions", "--port", str(port)],
+                   f"http://127.0.0.1:{port}/health", workdir, dict(env or {})).start()
+
+
+def action_url(actions: Service) -> str:
+    return actions.health_url.rsplit("/", 1)[0] + "/webhook"
 
 
 def start_assistant(workdir: Path, model: Path, env: Optional[Dict[str, str]] = None,
-                    tracker_db: Optional[Path] = None, widget_origins: Optional[List[str]] = None) -> Assistant:
+                    tracker_db: Optional[Path] = None, widget_origins: Optional[List[str]] = None,
+                    endpoints: Optional[Path] = None, actions: Optional[Service] = None,
+                    name: str = "rasa") -> Assistant:
     """Starts both servers with the repository's credentials.yml (REST and web widget channels).
 
     `widget_origins`: the web pages allowed to open the widget's socket.io connection
     (WIDGET_ALLOWED_ORIGINS); by default the ones in credentials.yml.
+    `endpoints`: an endpoints file to use as it is (e.g. endpoints.production.yml, whose ${VAR}s come
+    from `env`; ACTION_SERVER_URL is set to the action server unless `env` names one); by default
+    a SQLite tracker store (`tracker_db`, or a file in `workdir`).
+    `actions`: an action server already running (shared by several replicas; stopping this assistant
+    leaves it running); by default one is started for this assistant. `name`: the Rasa server's log name.
     """
     env = dict(env or {})
     if widget_origins is not None:
         env["WIDGET_ALLOWED_ORIGINS"] = ",".join(widget_origins)
-    action_port, rasa_port = free_port(), free_port()
     workdir.mkdir(parents=True, exist_ok=True)
-    endpoints = workdir / "endpoints.yml"
-    db = tracker_db or workdir / "conversations.db"
-    endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-        f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{db}"\n'
-    )
-    actions = Service("actions", [PYTHON, "-m", "actions", "--port", str(action_port)],
-                      f"http://127.0.0.1:{action_port}/health", workdir, env).start()
-    rasa = Service("rasa", [PYTHON, "-m", "rasa", "run", "--model", str(model), "--credentials",
-                            str(ROOT / "credentials.yml"), "--endpoints", str(endpoints),
-                            "--interface", "127.0.0.1", "--port", str(rasa_port)],
+    owns_actions = actions is None
+    if actions is None:
+        actions = start_action_server(workdir, env)
+    rasa_port = free_port()
+    if endpoints is None:
+        endpoints = workdir / "endpoints.yml"
+        db = tracker_db or workdir / "conversations.db"
+        endpoints.write_text(
+            f'action_endpoint:\n  url: "{action_url(actions)}"\n'
+            f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{db}"\n'
+        )
+    else:
+        env.setdefault("ACTION_SERVER_URL", action_url(actions))
+    rasa = Service(name, [PYTHON, "-m", "rasa", "run", "--model", str(model), "--credentials",
+                          str(ROOT / "credentials.yml"), "--endpoints", str(endpoints),
+                          "--interface", "127.0.0.1", "--port", str(rasa_port)],
                    f"http://127.0.0.1:{rasa_port}/webhooks/rest/", workdir, env)
     try:
         rasa.start()
     except Exception:
-        actions.stop()
+        if owns_actions:
+            actions.stop()
         raise
-    return Assistant(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook", rasa, actions, workdir)
+    return Assistant(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook", rasa, actions, workdir,
+                     owns_actions)

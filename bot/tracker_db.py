@@ -1,0 +1,39 @@
+"""Direct access to the conversations Rasa's SQL tracker store keeps (table `events`: id, sender_id,
+type_name, timestamp, intent_name, action_name, data), for the data-protection tools
+(bot.retention, bot.privacy). Works on the embedded SQLite file and on PostgreSQL.
+
+The database is the one the deployment's endpoints file names (endpoints.yml by default,
+endpoints.production.yml in production; Rasa's ${VAR} substitution applies), or an SQLAlchemy URL.
+"""
+import os
+from pathlib import Path
+from typing import Optional, Union
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_ENDPOINTS = os.environ.get("ENDPOINTS_FILE", "endpoints.yml")
+
+
+def database_url(endpoints: Union[str, Path] = DEFAULT_ENDPOINTS) -> Union[str, "sa.engine.URL"]:
+    """The SQLAlchemy URL of the tracker store configured in `endpoints`."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.core.utils import read_endpoints_from_path
+
+    config = read_endpoints_from_path(str(endpoints)).tracker_store
+    if config is None or (config.type or "").lower() != "sql":
+        raise SystemExit(f"{endpoints}: the tracker store is not Rasa's SQL store; these tools need it")
+    kwargs = dict(config.kwargs)
+    return SQLTrackerStore.get_db_url(
+        dialect=kwargs.get("dialect", "sqlite"), host=config.url, port=kwargs.get("port"),
+        db=kwargs.get("db", "rasa.db"), username=kwargs.get("username"), password=kwargs.get("password"),
+        query=kwargs.get("query"))
+
+
+def engine(url: Optional[Union[str, "sa.engine.URL"]] = None,
+           endpoints: Union[str, Path] = DEFAULT_ENDPOINTS) -> "sa.engine.Engine":
+    return sa.create_engine(url or database_url(endpoints), future=True)
+
+
+def has_events_table(connection) -> bool:
+    return sa.inspect(connection).has_table("events")

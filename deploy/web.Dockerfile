@@ -1,0 +1,22 @@
+# Demo page with the chat widget (bot/website.py). A real website embeds the widget instead
+# (docs/widget.md); this image serves the demo behind the same TLS proxy.
+#   docker build -f deploy/web.Dockerfile -t segib/web .
+FROM node:20-bookworm-slim AS widget
+WORKDIR /web
+COPY web/package.json web/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+
+FROM python:3.10-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY requirements.txt constraints.txt ./
+# knowledge/ (the widget's messages) imports the assistant's libraries: same requirements as actions.
+RUN pip install --no-cache-dir -r requirements.txt -c constraints.txt && useradd --system --uid 1001 --home /app segib
+COPY bot/ bot/
+COPY knowledge/ knowledge/
+COPY data/knowledge/ data/knowledge/
+COPY web/ web/
+COPY --from=widget /web/node_modules web/node_modules
+USER 1001
+EXPOSE 8080
+CMD ["sh", "-c", "exec python -m bot.website --host 0.0.0.0 --port 8080 --socket-url \"$WIDGET_SOCKET_URL\""]

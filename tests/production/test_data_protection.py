@@ -1,0 +1,116 @@
+"""Retention purge (bot.retention) and "forget me" (bot.privacy) on the two tracker databases the
+assistant uses: the embedded SQLite file and PostgreSQL (a private server). The conversations are
+written by Rasa's own SQLTrackerStore, so the schema is the real one."""
+import asyncio
+import time
+
+import pytest
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot import privacy, retention
+
+DAY = 86400
+NOW = time.time()
+
+
+def session(start: float, *texts: str) -> list:
+    events = [ActionExecuted("action_session_start", timestamp=start), SessionStarted(timestamp=start + 0.001),
+              ActionExecuted("action_listen", timestamp=start + 0.002)]
+    for n, text in enumerate(texts):
+        at = start + 1 + n * 60
+        events += [UserUttered(text, timestamp=at), BotUttered("ok", timestamp=at + 0.5),
+                   ActionExecuted("action_listen", timestamp=at + 0.6)]
+    return events
+
+
+CONVERSATIONS = {
+    "inactive": session(NOW - 200 * DAY, "hola", "adiós"),  # nobody wrote for 200 days: all goes
+    "returning": session(NOW - 150 * DAY, "old question") + session(NOW - 1 * DAY, "new question"),
+    # A session still open (no silence long enough to end it) is kept whole, however old it started.
+    "long_session": session(NOW - 100 * DAY, "first") + [UserUttered("still here", timestamp=NOW - DAY)],
+    "recent": session(NOW - 2 * DAY, "hello"),
+}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    if request.param == "sqlite":
+        tracker_store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "conversations.db"))
+    else:
+        postgres = request.getfixturevalue("postgres")
+        tracker_store = SQLTrackerStore(Domain.empty(), dialect="postgresql", host="127.0.0.1",
+                                        port=postgres.port, db=f"retention_{int(time.time() * 1000)}",
+                                        username=postgres.user, password="", login_db="postgres")
+    for sender, events in CONVERSATIONS.items():
+        asyncio.run(tracker_store.save(DialogueStateTracker.from_events(sender, events)))
+    yield tracker_store
+    tracker_store.engine.dispose()
+
+
+def user_texts(store, sender):
+    tracker = asyncio.run(store.retrieve_full_tracker(sender))
+    return [e.text for e in tracker.events if isinstance(e, UserUttered)] if tracker else None
+
+
+def count(store) -> int:
+    with store.engine.connect() as connection:
+        return connection.execute(sa.text("SELECT COUNT(*) FROM events")).scalar_one()
+
+
+def test_retention_purges_old_conversations_and_ended_sessions_only(store):
+    before = count(store)
+    planned = retention.purge(store.engine, 90, now=NOW, dry_run=True)
+    assert count(store) == before
+    purged = retention.purge(store.engine, 90, now=NOW)
+    assert purged == planned
+    assert purged.conversations == 1
+    assert purged.events_of_inactive_conversations == len(CONVERSATIONS["inactive"])
+    assert purged.events_of_ended_sessions == len(session(0, "old question"))
+    assert count(store) == before - purged.events
+    assert user_texts(store, "inactive") is None
+    assert user_texts(store, "returning") == ["new question"]
+    assert user_texts(store, "long_session") == ["first", "still here"]
+    assert user_texts(store, "recent") == ["hello"]
+    # Rasa still reads the current session back whole, and a second run finds nothing.
+    tracker = asyncio.run(store.retrieve("returning"))
+    assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == ["new question"]
+    assert retention.purge(store.engine, 90, now=NOW).events == 0
+
+
+def test_retention_on_an_empty_database_does_nothing(tmp_path):
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'none.db'}", future=True)
+    assert retention.purge(engine, 90).events == 0
+
+
+def test_retention_command_reads_the_endpoints_file(store, tmp_path, monkeypatch):
+    if store.engine.dialect.name != "sqlite":
+        pytest.skip("the command's endpoints handling is dialect-independent")
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text(f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{tmp_path / "conversations.db"}"\n')
+    assert retention.main(["--older-than-days", "90", "--endpoints", str(endpoints)]) == 0
+    assert user_texts(store, "inactive") is None and user_texts(store, "recent") == ["hello"]
+
+
+def test_forget_deletes_one_senders_tracker_and_registered_records(store):
+    calls = []
+
+    def handoff_records(sender_id: str) -> int:
+        calls.append(sender_id)
+        return 2
+
+    privacy.register_forgetter(handoff_records)
+    try:
+        deleted = privacy.forget("returning", store.engine)
+    finally:
+        privacy._FORGETTERS.remove(handoff_records)
+    assert deleted["tracker_events"] == len(CONVERSATIONS["returning"])
+    assert calls == ["returning"] and 2 in deleted.values()
+    assert user_texts(store, "returning") is None
+    assert user_texts(store, "recent") == ["hello"]
+    assert privacy.forget("returning", store.engine)["tracker_events"] == 0
+    with pytest.raises(ValueError):
+        privacy.forget("", store.engine)

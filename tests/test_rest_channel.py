@@ -1,0 +1,148 @@
+"""The REST channel's request handling in process (Sanic app over ASGI, no Rasa server): the optional
+shared-secret header, and a fuzz test (hypothesis) showing that random and malformed payloads never
+produce a 500, an exception or a hang. Also fuzzes clean_metadata."""
+import asyncio
+import json
+import uuid
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sanic import Sanic
+
+from bot.channels.rest import METADATA_KEYS, SECRET_HEADER, UNAVAILABLE, SegibRestInput, clean_metadata, secret_matches
+
+URL = "/webhooks/rest/webhook"
+FUZZ = settings(max_examples=150, deadline=3000, suppress_health_check=[HealthCheck.too_slow,
+                                                                       HealthCheck.function_scoped_fixture])
+
+
+async def echo(message):
+    if message.text == "boom":
+        raise RuntimeError("the action server is down")
+    await message.output_channel.send_text_message(message.sender_id, f"echo {message.text}")
+
+
+class GuardedRestInput(SegibRestInput):  # its own blueprint name, to sit next to the open one
+    pass
+
+
+class Server:
+    """One Sanic app (Sanic 21 prepares its class once per process) with an open channel under
+    /open and a guarded one under /guarded, driven through httpx's ASGI transport."""
+
+    def __init__(self):
+        self.loop = asyncio.new_event_loop()
+        self.app = Sanic(f"rest_{uuid.uuid4().hex[:8]}")
+        self.app.blueprint(SegibRestInput(shared_secret="").blueprint(echo), url_prefix="/open/webhooks/rest")
+        self.app.blueprint(GuardedRestInput(shared_secret="s3cr3t-value").blueprint(echo),
+                           url_prefix="/guarded/webhooks/rest")
+        self.loop.run_until_complete(self.app._startup())
+
+
+class Harness:
+    def __init__(self, server: Server, prefix: str):
+        self.app, self.loop, self.prefix = server.app, server.loop, prefix
+
+    def post(self, content: bytes, headers=None, timeout: float = 10) -> httpx.Response:
+        async def send():
+            transport = httpx.ASGITransport(app=self.app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                return await client.post(self.prefix + URL, content=content,
+                                         headers={"Content-Type": "application/json", **(headers or {})})
+        # A hang fails the test instead of blocking it.
+        return self.loop.run_until_complete(asyncio.wait_for(send(), timeout))
+
+    def post_json(self, payload, headers=None) -> httpx.Response:
+        return self.post(json.dumps(payload).encode(), headers)
+
+
+@pytest.fixture(scope="module")
+def server():
+    running = Server()
+    yield running
+    running.loop.close()
+
+
+@pytest.fixture(scope="module")
+def open_channel(server):
+    return Harness(server, "/open")
+
+
+@pytest.fixture(scope="module")
+def guarded_channel(server):
+    return Harness(server, "/guarded")
+
+
+def test_without_a_configured_secret_no_header_is_needed(open_channel):
+    response = open_channel.post_json({"sender": "a", "message": "hi"})
+    assert response.status_code == 200 and response.json()[0]["text"] == "echo hi"
+
+
+@pytest.mark.parametrize("headers", [{}, {SECRET_HEADER: ""}, {SECRET_HEADER: "wrong"},
+                                     {SECRET_HEADER: "s3cr3t"}, {"X-Other": "s3cr3t-value"}])
+def test_a_configured_secret_rejects_requests_without_it(guarded_channel, headers):
+    response = guarded_channel.post_json({"sender": "a", "message": "hi"}, headers)
+    assert response.status_code == 403 and response.json() == {"error": "forbidden"}
+
+
+def test_a_configured_secret_admits_requests_with_it(guarded_channel):
+    response = guarded_channel.post_json({"sender": "a", "message": "hi"}, {SECRET_HEADER: "s3cr3t-value"})
+    assert response.status_code == 200, response.text
+
+
+def test_the_secret_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("REST_SHARED_SECRET", "from-env")
+    assert SegibRestInput.from_credentials(None).shared_secret == "from-env"
+    monkeypatch.delenv("REST_SHARED_SECRET")
+    assert SegibRestInput.from_credentials(None).shared_secret is None
+
+
+def test_secret_matches():
+    assert secret_matches(None, None) and secret_matches("", "anything")
+    assert secret_matches("abc", "abc")
+    assert not secret_matches("abc", None) and not secret_matches("abc", "abd") and not secret_matches("abc", "\udcff")
+
+
+def test_a_failure_while_processing_still_gets_a_reply(open_channel):
+    response = open_channel.post_json({"sender": "a", "message": "boom", "metadata": {"language": "pt"}})
+    assert response.status_code == 200 and response.json()[0]["text"] == UNAVAILABLE["pt"]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=50),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    max_leaves=12)
+payloads = st.one_of(
+    json_values,
+    st.fixed_dictionaries({}, optional={"sender": json_values | st.text(max_size=200),
+                                        "message": json_values | st.text(max_size=300),
+                                        "metadata": json_values | st.dictionaries(
+                                            st.sampled_from(sorted(METADATA_KEYS) + ["x"]), json_values | st.text())}),
+)
+
+
+@FUZZ
+@given(payload=payloads)
+def test_fuzz_json_payloads_never_500(open_channel, payload):
+    response = open_channel.post_json(payload)
+    assert response.status_code in (200, 400, 413), (response.status_code, response.text)
+    assert isinstance(response.json(), (list, dict))
+
+
+@FUZZ
+@given(body=st.binary(max_size=300) | st.text(max_size=300).map(lambda t: t.encode("utf-8", "surrogatepass")))
+def test_fuzz_raw_bodies_never_500(open_channel, body):
+    response = open_channel.post(body)
+    assert response.status_code in (200, 400, 413), (response.status_code, response.text)
+
+
+@FUZZ
+@given(raw=json_values | st.dictionaries(st.sampled_from(sorted(METADATA_KEYS) + ["other"]),
+                                         json_values | st.text(max_size=80)))
+def test_fuzz_clean_metadata(raw):
+    cleaned = clean_metadata(raw)
+    assert set(cleaned) <= set(METADATA_KEYS)
+    for key, value in cleaned.items():
+        assert isinstance(value, str) and 0 < len(value) <= METADATA_KEYS[key] and value == value.strip()
