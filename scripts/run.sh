@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts the embedded default: action server (5055) and Rasa server (5005, REST channel only, HTTP
-# API off), both on loopback. Ctrl-C stops both. Reads .env when present.
+# API off), both on loopback, and the Telegram gateway (polling) when TELEGRAM_BOT_TOKEN is set.
+# Ctrl-C stops them all. Reads .env when present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -f .env ]; then set -a; . ./.env; set +a; fi
@@ -8,6 +9,9 @@ PY=.venv/bin/python
 RASA_PORT="${RASA_PORT:-5005}"
 ACTION_PORT="${ACTION_SERVER_PORT:-5055}"
 mkdir -p .state logs
+# Shared by the Rasa server and the Telegram gateway for /forget (bot/channels/forget.py); a fresh
+# random one per run unless set.
+export SEGIB_FORGET_TOKEN="${SEGIB_FORGET_TOKEN:-$($PY -c 'import secrets; print(secrets.token_urlsafe(32))')}"
 MODEL="$($PY scripts/model.py ensure)"
 
 pids=()
@@ -29,6 +33,24 @@ $PY -m rasa run --model "$MODEL" --credentials credentials.yml --endpoints endpo
   --interface 127.0.0.1 --port "$RASA_PORT" >logs/rasa.log 2>&1 & pids+=($!)
 wait_for "http://127.0.0.1:$RASA_PORT/webhooks/rest/" rasa "${pids[-1]}"
 
+if [ -n "${TELEGRAM_BOT_TOKEN:-}" ]; then
+  # The gateway does not stop the assistant if it fails (e.g. a revoked token): it is reported.
+  RASA_URL="http://127.0.0.1:$RASA_PORT" $PY -m bot.telegram >logs/telegram.log 2>&1 & pids+=($!)
+  TELEGRAM_STATUS="Telegram: gateway starting (${TELEGRAM_MODE:-polling}); log in logs/telegram.log."
+  for _ in $(seq 1 30); do
+    if ! kill -0 "${pids[-1]}" 2>/dev/null; then
+      TELEGRAM_STATUS="Telegram: the gateway failed to start: $(tail -1 logs/telegram.log)"; break
+    fi
+    if grep -q "Telegram gateway running" logs/telegram.log; then
+      TELEGRAM_STATUS="Telegram: gateway running (${TELEGRAM_MODE:-polling}); log in logs/telegram.log."; break
+    fi
+    sleep 0.5
+  done
+else
+  TELEGRAM_STATUS="Telegram: off. To serve citizens on Telegram, create a bot with @BotFather, put
+    TELEGRAM_BOT_TOKEN=<token> in .env (or the environment) and run make run again (docs/telegram.md)."
+fi
+
 cat <<MSG
 
 The SEGIB assistant is running.
@@ -37,6 +59,7 @@ The SEGIB assistant is running.
          -H 'Content-Type: application/json' \\
          -d '{"sender": "me", "message": "¿Cuál es el teléfono de la sede en Madrid?"}'
   Terminal chat: make shell (in another terminal)
+  $TELEGRAM_STATUS
   Logs: logs/actions.log, logs/rasa.log. Press Ctrl-C to stop.
 MSG
-wait -n "${pids[@]}"
+wait -n "${pids[@]:0:2}"
