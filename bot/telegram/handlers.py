@@ -235,7 +235,7 @@ class Gateway:
             (replied_to is not None and replied_to.id == bot.id)
         if addressed:
             language = self.languages.current(0, hint_of(update.effective_user))
-            await self.say(bot, message.chat_id, "telegram_private_only", language, bot=bot.username or "")
+            await self.say(bot, message.chat_id, "telegram_private_only", language, username=bot.username or "")
 
     async def on_dropped(self, update: Update, first: bool) -> None:
         """An update dropped because its chat floods: tell the chat once, answer a tapped button."""

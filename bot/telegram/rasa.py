@@ -3,7 +3,8 @@
 Faults never reach the citizen as silence: any failure raises RasaUnavailable, which the gateway
 turns into the "temporarily unavailable" phrase. After a failure Rasa is not called again for
 `retry_after` seconds (a circuit breaker), so that while it is down or hung every citizen gets that
-phrase at once instead of waiting for a timeout each; afterwards the next message tries again, so
+phrase at once instead of waiting for a timeout each (a refused connection or a 5xx opens it at
+once, timeouts when three in a row time out); afterwards the next message tries again, so
 the gateway recovers by itself when Rasa is back.
 """
 import asyncio
@@ -50,6 +51,10 @@ def parse_messages(body: Any) -> List[RasaMessage]:
 
 
 class RasaClient:
+    # A refused connection or a 5xx opens the breaker at once; timeouts only when several in a row
+    # time out (a single slow message, e.g. the first after Rasa starts, says nothing of the others).
+    TIMEOUTS_TO_OPEN = 3
+
     def __init__(self, rest_url: str, timeout: float = 8.0, concurrency: int = 16, retry_after: float = 5.0,
                  forget_url: Optional[str] = None, forget_token: Optional[str] = None) -> None:
         self.rest_url = rest_url
@@ -65,6 +70,7 @@ class RasaClient:
         )
         self._down_until = 0.0
         self._down = False
+        self._timeouts = 0
 
     async def close(self) -> None:
         await self._client.aclose()
@@ -73,7 +79,12 @@ class RasaClient:
     def resting(self) -> bool:
         return time.monotonic() < self._down_until
 
-    def _failed(self, reason: str) -> None:
+    def _failed(self, reason: str, timeout: bool = False) -> None:
+        if timeout:
+            self._timeouts += 1
+            if self._timeouts < self.TIMEOUTS_TO_OPEN:
+                logger.warning("Rasa did not answer within %.0f s", self.timeout)
+                return
         self._down_until = time.monotonic() + self.retry_after
         if not self._down:
             logger.warning("Rasa is unavailable (%s); citizens get the 'unavailable' reply, retrying in %.0f s",
@@ -85,6 +96,7 @@ class RasaClient:
             logger.info("Rasa answers again")
         self._down = False
         self._down_until = 0.0
+        self._timeouts = 0
 
     async def _post(self, url: str, payload: Dict[str, Any], headers: Optional[Dict[str, str]] = None) -> httpx.Response:
         if self.resting:
@@ -100,7 +112,7 @@ class RasaClient:
             response = await asyncio.wait_for(self._client.post(url, json=payload, headers=headers),
                                               timeout=self.timeout + 1)
         except (httpx.HTTPError, asyncio.TimeoutError, OSError) as error:
-            self._failed(type(error).__name__)
+            self._failed(type(error).__name__, timeout=isinstance(error, (httpx.TimeoutException, asyncio.TimeoutError)))
             raise RasaUnavailable(type(error).__name__) from None
         finally:
             self._slots.release()

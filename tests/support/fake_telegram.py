@@ -80,7 +80,8 @@ class Shown:
     message_id: int
     text: str
     buttons: List[List[Dict[str, str]]] = field(default_factory=list)
-    at: float = 0.0
+    at: float = 0.0                      # Unix time (the message's date)
+    seen: float = field(default_factory=time.monotonic)   # when it reached the "citizen"
 
     @property
     def titles(self) -> List[str]:
@@ -229,13 +230,15 @@ class FakeTelegram:
         return self.inject("edited_message", message)
 
     def member_change(self, chat_id: int, new_status: str = "kicked", old_status: str = "member") -> int:
+        """The citizen blocks ("kicked") or unblocks ("member") the bot: an update with no message."""
         bot_user = {k: BOT[k] for k in ("id", "is_bot", "first_name", "username")}
-        new_member = {"status": new_status, "user": bot_user}
-        if new_status == "kicked":
-            new_member["until_date"] = 0
+
+        def member(status: str) -> dict:
+            return {"status": status, "user": bot_user, **({"until_date": 0} if status == "kicked" else {})}
+
         return self.inject("my_chat_member", {
             "chat": self._chat(chat_id), "from": self.user(chat_id), "date": int(time.time()),
-            "old_chat_member": {"status": old_status, "user": bot_user}, "new_chat_member": new_member})
+            "old_chat_member": member(old_status), "new_chat_member": member(new_status)})
 
     def press(self, chat_id: int, data: str, message: Optional[Shown] = None,
               language_code: Optional[str] = "es") -> str:
@@ -263,10 +266,12 @@ class FakeTelegram:
         raise AssertionError(f"no button {title!r} in chat {chat_id}: {[m.titles for m in self.shown_to(chat_id)]}")
 
     # ---- faults ------------------------------------------------------------------------------
-    def fail(self, method: str, status: int = 500, retry_after: Optional[int] = None, times: int = 1) -> None:
+    def fail(self, method: str, status: int = 500, retry_after: Optional[int] = None, times: int = 1,
+             chat_id: Optional[int] = None) -> None:
+        """The next `times` calls of `method` (for `chat_id` only, if given) fail with `status`."""
         with self._changed:
             for _ in range(times):
-                self.faults[method].append((status, retry_after))
+                self.faults[method].append((status, retry_after, chat_id))
 
     # ---- what happened -------------------------------------------------------------------------
     def shown_to(self, chat_id: int) -> List[Shown]:
@@ -276,9 +281,10 @@ class FakeTelegram:
     def texts(self, chat_id: int) -> List[str]:
         return [m.text for m in self.shown_to(chat_id)]
 
-    def calls_of(self, method: str) -> List[Call]:
+    def calls_of(self, method: str, chat_id: Optional[int] = None) -> List[Call]:
         with self._changed:
-            return [c for c in self.calls if c.method == method]
+            return [c for c in self.calls
+                    if c.method == method and (chat_id is None or c.params.get("chat_id") == chat_id)]
 
     def wait_until(self, condition: Callable[[], Any], timeout: float = 30, what: str = "condition") -> Any:
         deadline = time.monotonic() + timeout
@@ -329,10 +335,15 @@ class FakeTelegram:
         call = Call(method, params, time.monotonic())
         with self._changed:
             self.calls.append(call)
-            fault = self.faults[method].popleft() if self.faults[method] else None
+            fault = None
+            for candidate in self.faults[method]:
+                if candidate[2] is None or candidate[2] == params.get("chat_id"):
+                    fault = candidate
+                    self.faults[method].remove(candidate)
+                    break
         try:
             if fault:
-                status, retry_after = fault
+                status, retry_after, _ = fault
                 if status == 429:
                     raise TelegramError(429, f"Too Many Requests: retry after {retry_after or 1}",
                                         {"retry_after": retry_after or 1})
