@@ -2,6 +2,7 @@
 import asyncio
 import logging
 import signal
+import threading
 from typing import Optional
 
 from telegram.error import InvalidToken, NetworkError
@@ -81,7 +82,8 @@ async def run(settings: Settings, stop: Optional[asyncio.Event] = None) -> int:
     gateway: Gateway = app.bot_data["gateway"]
     rasa: RasaClient = app.bot_data["rasa"]
     webhook: Optional[WebhookServer] = None
-    warm_up = loop.run_in_executor(None, gateway.languages.warm_up)
+    # A daemon thread: loading the detector must neither delay citizens nor a shutdown.
+    threading.Thread(target=gateway.languages.warm_up, name="language-warm-up", daemon=True).start()
     try:
         if not await _initialize(app, stop):
             return 0
@@ -114,8 +116,4 @@ async def run(settings: Settings, stop: Optional[asyncio.Event] = None) -> int:
             await app.stop()
         await app.shutdown()
         await rasa.close()
-        try:
-            await asyncio.wait_for(warm_up, timeout=1)
-        except Exception:
-            pass
     return 0

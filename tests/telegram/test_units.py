@@ -202,6 +202,33 @@ def test_rasa_down_fails_fast_and_rests():
     assert first < 2 and second < 0.1
 
 
+def test_a_hung_rasa_times_out_and_repeated_timeouts_open_the_breaker():
+    async def scenario():
+        hung = []
+
+        async def never_answer(reader, writer):
+            hung.append(writer)               # keep the connection open, say nothing
+
+        server = await asyncio.start_server(never_answer, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        client = RasaClient(f"http://127.0.0.1:{port}/webhooks/rest/webhook", timeout=0.5, retry_after=30)
+        waits = []
+        for _ in range(RasaClient.TIMEOUTS_TO_OPEN + 1):
+            started = time.monotonic()
+            with pytest.raises(RasaUnavailable):
+                await client.send("s", "hola", {})
+            waits.append(time.monotonic() - started)
+        await client.close()
+        server.close()
+        for writer in hung:
+            writer.close()
+        return waits
+
+    waits = asyncio.run(scenario())
+    assert all(0.4 < wait < 2 for wait in waits[:-1])        # each waited its timeout...
+    assert waits[-1] < 0.1                                    # ...then the breaker answers at once
+
+
 # ---- configuration and secrets --------------------------------------------------------------------
 def test_settings_come_from_env_and_dotenv(tmp_path):
     dotenv = tmp_path / ".env"
