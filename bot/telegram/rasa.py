@@ -4,7 +4,7 @@ Faults never reach the citizen as silence: any failure raises RasaUnavailable, w
 turns into the "temporarily unavailable" phrase. After a failure Rasa is not called again for
 `retry_after` seconds (a circuit breaker), so that while it is down or hung every citizen gets that
 phrase at once instead of waiting for a timeout each (a refused connection or a 5xx opens it at
-once, timeouts when three in a row time out); afterwards the next message tries again, so
+once; timeouts and broken connections when three requests in a row fail); afterwards the next message tries again, so
 the gateway recovers by itself when Rasa is back.
 """
 import asyncio
@@ -51,8 +51,9 @@ def parse_messages(body: Any) -> List[RasaMessage]:
 
 
 class RasaClient:
-    # A refused connection or a 5xx opens the breaker at once; timeouts only when several in a row
-    # time out (a single slow message, e.g. the first after Rasa starts, says nothing of the others).
+    # A refused connection or a 5xx opens the breaker at once; timeouts and broken connections only
+    # when several requests in a row fail (one slow message, e.g. the first after Rasa starts, or one
+    # stale connection says nothing of the others).
     TIMEOUTS_TO_OPEN = 3
 
     def __init__(self, rest_url: str, timeout: float = 8.0, concurrency: int = 16, retry_after: float = 5.0,
@@ -65,7 +66,10 @@ class RasaClient:
         self._slots = asyncio.Semaphore(concurrency)
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout, connect=min(timeout, 3.0)),
-            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+            # Idle connections are dropped after 2 s, before the Rasa server (sanic, 5 s) closes them:
+            # reusing a connection the server is closing fails the request.
+            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency,
+                                keepalive_expiry=2.0),
             trust_env=False,  # loopback: never through an HTTP proxy from the environment
         )
         self._down_until = 0.0
@@ -80,10 +84,11 @@ class RasaClient:
         return time.monotonic() < self._down_until
 
     def _failed(self, reason: str, timeout: bool = False) -> None:
+        """Records a failure; `timeout` covers any failure that does not prove Rasa is down."""
         if timeout:
             self._timeouts += 1
             if self._timeouts < self.TIMEOUTS_TO_OPEN:
-                logger.warning("Rasa did not answer within %.0f s", self.timeout)
+                logger.warning("A request to Rasa failed (%s)", reason)
                 return
         self._down_until = time.monotonic() + self.retry_after
         if not self._down:
@@ -112,7 +117,9 @@ class RasaClient:
             response = await asyncio.wait_for(self._client.post(url, json=payload, headers=headers),
                                               timeout=self.timeout + 1)
         except (httpx.HTTPError, asyncio.TimeoutError, OSError) as error:
-            self._failed(type(error).__name__, timeout=isinstance(error, (httpx.TimeoutException, asyncio.TimeoutError)))
+            # Refused: Rasa is down. Timeouts and broken connections: maybe just this request.
+            refused = isinstance(error, (httpx.ConnectError, ConnectionRefusedError))
+            self._failed(type(error).__name__, timeout=not refused)
             raise RasaUnavailable(type(error).__name__) from None
         finally:
             self._slots.release()

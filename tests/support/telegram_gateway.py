@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Dict, Optional
 
 from tests.support.fake_telegram import FakeTelegram
-from tests.support.services import PYTHON, ROOT, Service, free_port, http_ok
+from tests.support.services import PYTHON, ROOT
 
 # Every setting the gateway reads, so that nothing leaks in from a developer's shell or .env.
 DEFAULTS = {
@@ -67,20 +67,3 @@ def start_gateway(fake: FakeTelegram, rasa_url: str, log_dir: Path, env: Optiona
             raise RuntimeError(f"the gateway did not start within {timeout:.0f} s:\n{gateway.log()[-3000:]}")
         time.sleep(0.1)
     return gateway
-
-
-def start_rasa(workdir: Path, model: Path, action_url: str, env: Optional[Dict[str, str]] = None) -> Service:
-    """A Rasa server of its own (own port and tracker store) using an existing action server."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "{action_url}"\n'
-                         f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{workdir / "conversations.db"}"\n')
-    rasa = Service("rasa", [PYTHON, "-m", "rasa", "run", "--model", str(model), "--credentials",
-                            str(ROOT / "credentials.yml"), "--endpoints", str(endpoints),
-                            "--interface", "127.0.0.1", "--port", str(port)],
-                   f"http://127.0.0.1:{port}/webhooks/rest/", workdir, dict(env or {}))
-    return rasa.start()
-
-
-__all__ = ["GatewayProcess", "start_gateway", "start_rasa", "rasa_url_of", "http_ok"]

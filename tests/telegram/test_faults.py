@@ -1,7 +1,7 @@
 """Faults: Rasa stopped mid-conversation, then restarted; the gateway keeps running and recovers alone.
 
-This test starts a Rasa server of its own (own port and conversation store, the shared action
-server behind it) so that stopping it does not disturb the other tests.
+This test has an assistant of its own (the `own_assistant` fixture of conftest.py, started in the
+background early in the session) so that stopping its Rasa server does not disturb the other tests.
 """
 import time
 
@@ -9,18 +9,15 @@ import pytest
 
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.services import post_json
-from tests.support.telegram_gateway import rasa_url_of, start_gateway, start_rasa
+from tests.support.telegram_gateway import rasa_url_of, start_gateway
 
 UNAVAILABLE = {"pt": "O assistente está temporariamente indisponível.",
                "en": "The assistant is temporarily unavailable."}
 
 
 @pytest.fixture
-def own_rasa(warm_assistant, model, tmp_path_factory):
-    action_url = warm_assistant.actions.health_url.rsplit("/", 1)[0] + "/webhook"
-    rasa = start_rasa(tmp_path_factory.mktemp("own-rasa"), model, action_url)
-    yield rasa
-    rasa.stop()
+def own_rasa(own_assistant):
+    return own_assistant.result(timeout=600).rasa
 
 
 def warm_up(rasa) -> None:
