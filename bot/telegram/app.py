@@ -5,7 +5,7 @@ import signal
 import threading
 from typing import Optional
 
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application
 
 from bot.telegram.config import Settings
@@ -97,9 +97,19 @@ async def run(settings: Settings, stop: Optional[asyncio.Event] = None) -> int:
         if settings.mode == "webhook":
             webhook = WebhookServer(app, settings.webhook_secret, settings.webhook_path, settings.webhook_listen,
                                     settings.webhook_port)
-            await webhook.start()
-            await app.bot.set_webhook(settings.webhook_url, secret_token=settings.webhook_secret,
-                                      allowed_updates=ALLOWED_UPDATES, max_connections=40)
+            try:
+                await webhook.start()
+            except OSError as error:
+                logger.error("The webhook server cannot listen on %s:%d: %s", settings.webhook_listen,
+                             settings.webhook_port, error)
+                return 1
+            try:
+                await app.bot.set_webhook(settings.webhook_url, secret_token=settings.webhook_secret,
+                                          allowed_updates=ALLOWED_UPDATES, max_connections=40)
+            except TelegramError as error:
+                logger.error("Telegram refused the webhook %s: %s (it must be a public HTTPS URL on port "
+                             "443, 80, 88 or 8443)", settings.webhook_url, error)
+                return 1
         else:
             await app.updater.start_polling(timeout=POLL_TIMEOUT, bootstrap_retries=-1,
                                             allowed_updates=ALLOWED_UPDATES)
