@@ -135,6 +135,9 @@ class Gateway:
         except RasaUnavailable as error:
             logger.info("Rasa unavailable for a message: %s", error)
             replies = []
+        except Exception:  # a bug here must still leave the citizen with an answer
+            logger.exception("Relaying a message to Rasa failed")
+            replies = []
         finally:
             typing.cancel()
         if not replies:
