@@ -4,8 +4,8 @@ Faults never reach the citizen as silence: any failure raises RasaUnavailable, w
 turns into the "temporarily unavailable" phrase. After a failure Rasa is not called again for
 `retry_after` seconds (a circuit breaker), so that while it is down or hung every citizen gets that
 phrase at once instead of waiting for a timeout each (a refused connection or a 5xx opens it at
-once; timeouts and broken connections when three requests in a row fail); afterwards the next message tries again, so
-the gateway recovers by itself when Rasa is back.
+once; timeouts and broken connections when three requests in a row fail). Afterwards the next
+message tries again, so the gateway recovers by itself when Rasa is back.
 """
 import asyncio
 import logging
@@ -103,7 +103,8 @@ class RasaClient:
         self._down_until = 0.0
         self._timeouts = 0
 
-    async def _post(self, url: str, payload: Dict[str, Any], headers: Optional[Dict[str, str]] = None) -> httpx.Response:
+    async def _post(self, url: str, payload: Dict[str, Any],
+                    headers: Optional[Dict[str, str]] = None) -> httpx.Response:
         if self.resting:
             raise RasaUnavailable("Rasa failed recently")
         try:

@@ -20,7 +20,7 @@ import threading
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
-from typing import Any, Callable, Deque, Dict, List, Optional
+from typing import Any, Callable, Deque, Dict, List, Optional, Union
 
 from aiohttp import ClientSession, ClientTimeout, web
 
@@ -263,7 +263,8 @@ class FakeTelegram:
                 for button in row:
                     if button["text"] == title:
                         return self.press(chat_id, button["callback_data"], message, language_code)
-        raise AssertionError(f"no button {title!r} in chat {chat_id}: {[m.titles for m in self.shown_to(chat_id)]}")
+        titles = [m.titles for m in self.shown_to(chat_id)]
+        raise AssertionError(f"no button {title!r} in chat {chat_id}: {titles}")
 
     # ---- faults ------------------------------------------------------------------------------
     def fail(self, method: str, status: int = 500, retry_after: Optional[int] = None, times: int = 1,
@@ -286,7 +287,8 @@ class FakeTelegram:
             return [c for c in self.calls
                     if c.method == method and (chat_id is None or c.params.get("chat_id") == chat_id)]
 
-    def wait_until(self, condition: Callable[[], Any], timeout: float = 30, what: str = "condition") -> Any:
+    def wait_until(self, condition: Callable[[], Any], timeout: float = 30,
+                   what: Union[str, Callable[[], str]] = "condition") -> Any:
         deadline = time.monotonic() + timeout
         with self._changed:   # an RLock: the condition may read the state under it
             while True:
@@ -295,12 +297,17 @@ class FakeTelegram:
                     return result
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
+                    what = what() if callable(what) else what
                     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
                 self._changed.wait(min(remaining, 0.5))
 
     def wait_for_messages(self, chat_id: int, count: int, timeout: float = 30) -> List[Shown]:
-        return self.wait_until(lambda: (lambda shown: shown if len(shown) >= count else None)(self.shown_to(chat_id)),
-                               timeout, f"{count} message(s) in chat {chat_id} (got {self.texts(chat_id)})")
+        """The chat's messages once there are at least `count` of them."""
+        def enough() -> Optional[List[Shown]]:
+            shown = self.shown_to(chat_id)
+            return shown if len(shown) >= count else None
+        return self.wait_until(enough, timeout,
+                               lambda: f"{count} message(s) in chat {chat_id} (got {self.texts(chat_id)})")
 
     def wait_for_text(self, chat_id: int, needle: str, timeout: float = 30, after: int = 0) -> Shown:
         def found():
@@ -308,7 +315,8 @@ class FakeTelegram:
                 if needle.lower() in message.text.lower():
                     return message
             return None
-        return self.wait_until(found, timeout, f"{needle!r} in chat {chat_id} (got {self.texts(chat_id)[after:]})")
+        return self.wait_until(found, timeout,
+                               lambda: f"{needle!r} in chat {chat_id} (got {self.texts(chat_id)[after:]})")
 
     # ---- the Bot API ---------------------------------------------------------------------------
     async def _params(self, request: web.Request) -> Dict[str, Any]:

@@ -40,5 +40,6 @@ def test_50_chats_x_5_messages_all_answered_in_order_without_cross_talk(telegram
             assert re.match(rf"^(Yes|No), {re.escape(name)} is", message.text), (chat, j, message.text)
             latencies.append(message.seen - sent_at[(chat, j)])
     total = CHATS * PER_CHAT
-    print(f"\n[load] {total} messages from {CHATS} chats answered in {elapsed:.1f} s = {total / elapsed:.1f} msg/s; "
-          f"latency median {statistics.median(latencies):.1f} s, max {max(latencies):.1f} s")
+    print(f"\n[load] {total} messages from {CHATS} chats answered in {elapsed:.1f} s = "
+          f"{total / elapsed:.1f} msg/s; latency median {statistics.median(latencies):.1f} s, "
+          f"max {max(latencies):.1f} s")

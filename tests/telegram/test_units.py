@@ -248,8 +248,8 @@ def test_missing_or_wrong_settings_say_how_to_fix_them(tmp_path):
     with pytest.raises(ConfigError, match="TELEGRAM_WEBHOOK_URL"):
         Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_MODE": "webhook"}, None)
     with pytest.raises(ConfigError, match="TELEGRAM_WEBHOOK_SECRET"):
-        Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_MODE": "webhook",
-                           "TELEGRAM_WEBHOOK_URL": "https://x.example/tg", "TELEGRAM_WEBHOOK_SECRET": "bad secret!"}, None)
+        Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_MODE": "webhook", "TELEGRAM_WEBHOOK_URL":
+                           "https://x.example/tg", "TELEGRAM_WEBHOOK_SECRET": "bad secret!"}, None)
     webhook = Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_MODE": "webhook",
                                  "TELEGRAM_WEBHOOK_URL": "https://x.example/tg/hook"}, None)
     assert len(webhook.webhook_secret) >= 32 and webhook.webhook_path == "/tg/hook"
