@@ -3,9 +3,13 @@
 Every assertion is about what a citizen sees in their chat (texts, buttons, spinner answered), plus
 the conversation store for /forget.
 """
+import json
+import os
 import sqlite3
 import threading
 import time
+import urllib.error
+import urllib.request
 
 from tests.support.fake_telegram import BOT
 
@@ -206,3 +210,22 @@ def test_concurrent_taps_and_messages_keep_each_chats_order(fake, new_chat):
         help_text, secretary, summits = replies(fake, chat, 3)
         assert help_text.startswith("I can answer questions on these topics")
         assert "Allamand" in secretary and "1991" in summits
+
+
+def test_the_forget_endpoint_of_the_rasa_server_needs_its_token(warm_assistant):
+    url = warm_assistant.rest_url.split("/webhooks/")[0] + "/webhooks/forget/conversation"
+
+    def post(body, token):
+        request = urllib.request.Request(url, json.dumps(body).encode(), {
+            "Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, json.load(response)
+        except urllib.error.HTTPError as error:
+            return error.code, None
+
+    token = os.environ["SEGIB_FORGET_TOKEN"]
+    assert post({"sender": "telegram:1"}, None)[0] == 403
+    assert post({"sender": "telegram:1"}, token + "x")[0] == 403
+    assert post({"nobody": 1}, token)[0] == 400
+    assert post({"sender": "telegram:never-talked"}, token) == (200, {"deleted": False})

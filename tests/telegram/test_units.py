@@ -273,3 +273,29 @@ def test_secrets_never_reach_the_log():
     output = stream.getvalue()
     assert TOKEN not in output and "webhook-secret" not in output
     assert output.count(REDACTED) == 3     # the URL, the argument, the exception's message
+
+
+# ---- a long reply through the real Bot API client to the strict stand-in -----------------------
+def test_a_long_reply_with_buttons_reaches_the_citizen_split_and_intact():
+    from telegram import Bot
+
+    from bot.telegram.handlers import Gateway
+    from bot.telegram.phrases import Phrases
+    from tests.support.fake_telegram import FakeTelegram
+
+    fake = FakeTelegram().start()
+    text = "\n\n".join(f"<Párrafo {i}> AT&T " + "palabra " * 150 for i in range(10))   # ~12,000 characters
+    try:
+        async def scenario():
+            gateway = Gateway(rasa=None, phrases=Phrases())
+            async with Bot(fake.token, base_url=fake.api_url) as bot:
+                markup = gateway.keyboard(7, [("Sí", "/affirm"), ("No", "/deny")])
+                await gateway.send(bot, 7, text, markup)
+        asyncio.run(scenario())
+        shown = fake.shown_to(7)
+    finally:
+        fake.stop()
+    assert len(shown) == 4 and all(render.utf16_len(m.text) <= 4096 for m in shown)
+    assert all(m.text.startswith("<Párrafo") for m in shown)               # cut between paragraphs
+    assert " ".join(" ".join(m.text for m in shown).split()) == " ".join(text.split())
+    assert [m.titles for m in shown] == [[], [], [], ["Sí", "No"]]           # buttons on the last part
