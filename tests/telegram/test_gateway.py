@@ -179,7 +179,7 @@ def test_a_flooding_chat_is_slowed_and_told_while_others_are_unaffected(fake, ne
     fake.send_text(other, "¿Quién es el secretario general?", "es")
     [other_reply] = fake.wait_for_messages(other, 1)
     assert "Allamand" in other_reply.text
-    assert other_reply.seen - asked < 5                       # not queued behind the flood
+    assert other_reply.seen - asked < 8                       # not queued behind the flood (10+ s)
 
     notice = "Estás enviando mensajes muy rápido"
     fake.wait_until(lambda: sum(t.startswith("¡Hola!") for t in fake.texts(flooder)) >= 10, 30,
@@ -193,7 +193,7 @@ def test_a_flooding_chat_is_slowed_and_told_while_others_are_unaffected(fake, ne
     assert other_reply.seen < greetings[-1].seen
 
 
-def test_concurrent_taps_and_messages_keep_each_chats_order(fake, new_chat):
+def test_many_chats_at_once_each_keep_their_order(fake, new_chat):
     chats = [new_chat() for _ in range(6)]
     questions = ["/help", "Who is the Secretary General?", "When did the Ibero-American Summits start?"]
 
