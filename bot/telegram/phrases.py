@@ -51,6 +51,7 @@ class ChatLanguages:
         try:
             detect("¿Cuáles son los países miembros?")
             self.detecting = True
+            logger.info("Language detector ready")
         except Exception:
             logger.exception("The language detector could not be loaded; using the chat's language and hint")
 

@@ -21,6 +21,8 @@ def test_50_chats_x_5_messages_all_answered_in_order_without_cross_talk(telegram
     expected = {chat: [entries[(i + 11 * j) % len(entries)].name("en") for j in range(PER_CHAT)]
                 for i, chat in enumerate(chats)}
 
+    fake.wait_until(lambda: "Language detector ready" in telegram.gateway.log(), 120, "the detector")
+    cpu_before = telegram.gateway.cpu_seconds()
     started = time.monotonic()
     sent_at = {}
     for j in range(PER_CHAT):
@@ -30,6 +32,7 @@ def test_50_chats_x_5_messages_all_answered_in_order_without_cross_talk(telegram
     fake.wait_until(lambda: all(len(fake.shown_to(chat)) >= PER_CHAT for chat in chats), 240,
                     "every chat to get its answers")
     elapsed = time.monotonic() - started
+    gateway_cpu = telegram.gateway.cpu_seconds() - cpu_before
     time.sleep(1)
 
     latencies = []
@@ -42,4 +45,4 @@ def test_50_chats_x_5_messages_all_answered_in_order_without_cross_talk(telegram
     total = CHATS * PER_CHAT
     print(f"\n[load] {total} messages from {CHATS} chats answered in {elapsed:.1f} s = "
           f"{total / elapsed:.1f} msg/s; latency median {statistics.median(latencies):.1f} s, "
-          f"max {max(latencies):.1f} s")
+          f"max {max(latencies):.1f} s; gateway CPU {1000 * gateway_cpu / total:.1f} ms per message")
