@@ -20,6 +20,9 @@ logger = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "callback_query"]
 POLL_TIMEOUT = 30          # seconds a getUpdates long poll stays open
+# Connections to the Bot API. PTB's default (256) makes httpcore's pool bookkeeping cost more CPU
+# per request than it saves; requests beyond this wait for a free connection (pool_timeout).
+CONNECTIONS = 32
 
 
 def file_url(api_url: str) -> str:
@@ -40,7 +43,8 @@ def build(settings: Settings, rasa: Optional[RasaClient] = None) -> Application:
                .base_file_url(file_url(settings.api_url))
                .concurrent_updates(processor)
                .rate_limiter(RetryingRateLimiter(settings.telegram_rate, settings.telegram_retries))
-               .connect_timeout(5).read_timeout(10).write_timeout(10).pool_timeout(10)
+               .connection_pool_size(CONNECTIONS).connect_timeout(5).read_timeout(10).write_timeout(10)
+               .pool_timeout(30)
                .get_updates_read_timeout(POLL_TIMEOUT + 10))
     if settings.mode == "webhook":
         builder = builder.updater(None)

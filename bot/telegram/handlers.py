@@ -48,6 +48,7 @@ class Gateway:
         self.languages = languages or ChatLanguages()
         self.callbacks = store or CallbackStore()
         self.groups = groups
+        self._background: set = set()
 
     # ---- wiring ---------------------------------------------------------------------------
     def register(self, app: Application) -> None:
@@ -112,16 +113,18 @@ class Gateway:
                   markup: Optional[InlineKeyboardMarkup] = None, **values: str) -> None:
         await self.send(bot, chat_id, self.phrases.text(key, language, **values), markup)
 
-    async def _typing(self, bot, chat_id: int) -> None:
-        try:
-            while True:
-                try:
-                    await bot.send_chat_action(chat_id, ChatAction.TYPING)
-                except TelegramError as error:
-                    logger.debug("typing indicator failed: %s", error)
-                await asyncio.sleep(TYPING_EVERY)
-        except asyncio.CancelledError:
-            pass
+    async def _typing(self, bot, chat_id: int, done: asyncio.Event) -> None:
+        """"typing..." until `done` is set; a request in flight is let finish (cancelling it would
+        also close its connection)."""
+        while not done.is_set():
+            try:
+                await bot.send_chat_action(chat_id, ChatAction.TYPING)
+            except TelegramError as error:
+                logger.debug("typing indicator failed: %s", error)
+            try:
+                await asyncio.wait_for(done.wait(), TYPING_EVERY)
+            except asyncio.TimeoutError:
+                pass
 
     # ---- talking to Rasa --------------------------------------------------------------------
     async def converse(self, bot, chat_id: int, user: Optional[User], text: str, language: str) -> None:
@@ -129,7 +132,10 @@ class Gateway:
         metadata = {"channel": "telegram"}
         if hint_of(user):
             metadata["language"] = hint_of(user)
-        typing = asyncio.create_task(self._typing(bot, chat_id))
+        done = asyncio.Event()
+        typing = asyncio.create_task(self._typing(bot, chat_id, done))
+        self._background.add(typing)   # ends by itself once its request is done
+        typing.add_done_callback(self._background.discard)
         try:
             replies = await self.rasa.send(sender_id(chat_id), text, metadata)
         except RasaUnavailable as error:
@@ -139,7 +145,7 @@ class Gateway:
             logger.exception("Relaying a message to Rasa failed")
             replies = []
         finally:
-            typing.cancel()
+            done.set()
         if not replies:
             await self.say(bot, chat_id, "telegram_unavailable", language)
             return

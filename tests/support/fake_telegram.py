@@ -339,7 +339,10 @@ class FakeTelegram:
         method = request.match_info["method"]
         if request.match_info["token"] != self.token:
             return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
-        params = await self._params(request)
+        try:
+            params = await self._params(request)
+        except ConnectionResetError:    # the client gave up on the request (e.g. while stopping)
+            return web.Response(status=499)
         call = Call(method, params, time.monotonic())
         with self._changed:
             self.calls.append(call)
