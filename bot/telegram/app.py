@@ -22,7 +22,7 @@ ALLOWED_UPDATES = ["message", "callback_query"]
 POLL_TIMEOUT = 30          # seconds a getUpdates long poll stays open
 # Connections to the Bot API. PTB's default (256) makes httpcore's pool bookkeeping cost more CPU
 # per request than it saves; requests beyond this wait for a free connection (pool_timeout).
-CONNECTIONS = 32
+CONNECTIONS = 16
 
 
 def file_url(api_url: str) -> str:
