@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts the embedded default: action server (5055), Rasa server (5005: REST and web widget
-# channels, HTTP API off) and the demo page with the widget (8080), all on loopback. Ctrl-C stops
-# them all. Reads .env when present.
+# channels, HTTP API off), the demo page with the widget (8080), all on loopback, and the Telegram
+# gateway (polling) when TELEGRAM_BOT_TOKEN is set. Ctrl-C stops them all. Reads .env when present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -f .env ]; then set -a; . ./.env; set +a; fi
@@ -14,6 +14,9 @@ if [ "$WEB_PORT" != 8080 ] && [ -z "${WIDGET_ALLOWED_ORIGINS:-}" ]; then  # cred
   export WIDGET_ALLOWED_ORIGINS="http://localhost:$WEB_PORT,http://127.0.0.1:$WEB_PORT"
 fi
 mkdir -p .state logs
+# Shared by the Rasa server and the Telegram gateway for /forget (bot/channels/forget.py); a fresh
+# random one per run unless set.
+export SEGIB_FORGET_TOKEN="${SEGIB_FORGET_TOKEN:-$($PY -c 'import secrets; print(secrets.token_urlsafe(32))')}"
 MODEL="$($PY scripts/model.py ensure)"
 
 pids=()
@@ -37,6 +40,24 @@ wait_for "http://127.0.0.1:$RASA_PORT/webhooks/rest/" rasa "${pids[-1]}"
 $PY -m bot.website --host 127.0.0.1 --port "$WEB_PORT" >logs/web.log 2>&1 & pids+=($!)
 wait_for "http://127.0.0.1:$WEB_PORT/health" web "${pids[-1]}"
 
+if [ -n "${TELEGRAM_BOT_TOKEN:-}" ]; then
+  # The gateway does not stop the assistant if it fails (e.g. a revoked token): it is reported.
+  RASA_URL="http://127.0.0.1:$RASA_PORT" $PY -m bot.telegram >logs/telegram.log 2>&1 & pids+=($!)
+  TELEGRAM_STATUS="Telegram: gateway starting (${TELEGRAM_MODE:-polling}); log in logs/telegram.log."
+  for _ in $(seq 1 30); do
+    if ! kill -0 "${pids[-1]}" 2>/dev/null; then
+      TELEGRAM_STATUS="Telegram: the gateway failed to start: $(tail -1 logs/telegram.log)"; break
+    fi
+    if grep -q "Telegram gateway running" logs/telegram.log; then
+      TELEGRAM_STATUS="Telegram: gateway running (${TELEGRAM_MODE:-polling}); log in logs/telegram.log."; break
+    fi
+    sleep 0.5
+  done
+else
+  TELEGRAM_STATUS="Telegram: off. To serve citizens on Telegram, create a bot with @BotFather, put
+    TELEGRAM_BOT_TOKEN=<token> in .env (or the environment) and run make run again (docs/telegram.md)."
+fi
+
 cat <<MSG
 
 The SEGIB assistant is running.
@@ -46,6 +67,7 @@ The SEGIB assistant is running.
          -H 'Content-Type: application/json' \\
          -d '{"sender": "me", "message": "¿Cuál es el teléfono de la sede en Madrid?"}'
   Terminal chat: make shell (in another terminal)
+  $TELEGRAM_STATUS
   Logs: logs/actions.log, logs/rasa.log, logs/web.log. Press Ctrl-C to stop.
 MSG
-wait -n "${pids[@]}"
+wait -n "${pids[@]:0:3}"  # actions, rasa, web; a failing Telegram gateway is reported, not fatal

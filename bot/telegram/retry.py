@@ -1,0 +1,48 @@
+"""Requests to the Bot API: throttled to Telegram's limits and retried on 429, 5xx and network errors.
+
+PTB's AIORateLimiter keeps the bot under Telegram's flood limits and retries a 429 after the
+`retry_after` Telegram asks for (pausing all requests meanwhile). It does not retry server errors
+(5xx) or network failures, which PTB raises as NetworkError: this subclass retries those with
+exponential backoff and jitter. A timed-out send may have reached Telegram, so a retry can in rare
+cases repeat a message: delivery is at least once, never silently lost.
+"""
+import asyncio
+import logging
+import random
+from typing import Any, Callable, Coroutine, Dict, List, Union
+
+from telegram.error import BadRequest, NetworkError
+from telegram.ext import AIORateLimiter
+
+logger = logging.getLogger(__name__)
+
+JSON = Union[bool, Dict[str, Any], List[Dict[str, Any]]]
+
+
+class RetryingRateLimiter(AIORateLimiter):
+    def __init__(self, overall_max_rate: float = 30, retries: int = 5, base_delay: float = 0.5,
+                 max_delay: float = 15.0) -> None:
+        super().__init__(overall_max_rate=overall_max_rate, overall_time_period=1 if overall_max_rate else 0,
+                         max_retries=retries)
+        self.retries = retries
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+
+    async def process_request(self, callback: Callable[..., Coroutine[Any, Any, JSON]], args: Any,
+                              kwargs: Dict[str, Any], endpoint: str, data: Dict[str, Any],
+                              rate_limit_args: Any) -> JSON:
+        attempt = 0
+        while True:
+            try:
+                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+            except BadRequest:
+                raise  # our request is wrong: retrying cannot help
+            except NetworkError as error:
+                if attempt >= self.retries:
+                    logger.error("Telegram %s failed after %d retries: %s", endpoint, attempt, error)
+                    raise
+                delay = min(self.max_delay, self.base_delay * 2 ** attempt) * random.uniform(0.5, 1.0)
+                attempt += 1
+                logger.warning("Telegram %s failed (%s); retry %d/%d in %.1f s", endpoint, error, attempt,
+                               self.retries, delay)
+                await asyncio.sleep(delay)

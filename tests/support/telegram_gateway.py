@@ -1,0 +1,74 @@
+"""Runs the real Telegram gateway (`python -m bot.telegram`) against the stand-in Bot API server."""
+import os
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Optional
+
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.services import PYTHON, ROOT
+
+# Every setting the gateway reads, so that nothing leaks in from a developer's shell or .env.
+DEFAULTS = {
+    "TELEGRAM_MODE": "polling", "TELEGRAM_WEBHOOK_URL": "", "TELEGRAM_WEBHOOK_SECRET": "",
+    "TELEGRAM_WEBHOOK_LISTEN": "127.0.0.1", "TELEGRAM_WEBHOOK_PORT": "", "TELEGRAM_GROUPS": "",
+    "TELEGRAM_CHAT_RATE": "", "TELEGRAM_CHAT_BURST": "", "TELEGRAM_CHAT_QUEUE": "", "TELEGRAM_MAX_RATE": "",
+    "TELEGRAM_RETRIES": "", "RASA_TIMEOUT": "", "RASA_CONCURRENCY": "", "RASA_RETRY_AFTER": "",
+    "LOG_LEVEL": "INFO", "SEGIB_ENV_FILE": "",
+}
+
+
+def rasa_url_of(rest_url: str) -> str:
+    return rest_url.split("/webhooks/")[0]
+
+
+@dataclass
+class GatewayProcess:
+    process: subprocess.Popen
+    log_path: Path
+    fake: FakeTelegram
+    env: Dict[str, str]
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def cpu_seconds(self) -> float:
+        """CPU time the gateway process used so far (Linux /proc)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self) -> Optional[int]:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+
+def start_gateway(fake: FakeTelegram, rasa_url: str, log_dir: Path, env: Optional[Dict[str, str]] = None,
+                  timeout: float = 60) -> GatewayProcess:
+    settings = {**DEFAULTS, "TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_BOT_API_URL": fake.api_url,
+                "RASA_URL": rasa_url, **(env or {})}
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / "telegram.log"
+    ready_call = "setWebhook" if settings["TELEGRAM_MODE"] == "webhook" else "getUpdates"
+    before = len(fake.calls_of(ready_call))
+    process = subprocess.Popen([PYTHON, "-m", "bot.telegram"], cwd=ROOT, stdout=open(log_path, "ab"),
+                               stderr=subprocess.STDOUT, env={**os.environ, **settings})
+    gateway = GatewayProcess(process, log_path, fake, settings)
+    deadline = time.monotonic() + timeout
+    while len(fake.calls_of(ready_call)) <= before:
+        if process.poll() is not None:
+            raise RuntimeError(f"the gateway exited with {process.returncode}:\n{gateway.log()[-3000:]}")
+        if time.monotonic() > deadline:
+            gateway.stop()
+            raise RuntimeError(f"the gateway did not start within {timeout:.0f} s:\n{gateway.log()[-3000:]}")
+        time.sleep(0.1)
+    return gateway
