@@ -48,12 +48,13 @@ class Telegram:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def own_assistant(request, model, tmp_path_factory):
+def own_assistant(request, tmp_path_factory):
     """A second assistant for test_faults.py, which stops and restarts its Rasa server. It starts in
     the background as soon as the session's Telegram tests begin, alongside the shared one."""
     if not any(item.path.name == "test_faults.py" for item in request.session.items):
         yield None
         return
+    model = request.getfixturevalue("model")   # only now: it may train (once) on a fresh clone
     pool = ThreadPoolExecutor(1, thread_name_prefix="own-assistant")
     future = pool.submit(start_assistant, tmp_path_factory.mktemp("own-assistant"), model)
     yield future
