@@ -20,6 +20,9 @@ def main() -> int:
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"))
     logging.getLogger(__name__).info("Knowledge loaded: %d entries from %s", len(knowledge), knowledge.path)
     os.environ["SANIC_HOST"] = args.host
+    # Rasa keeps its connections to the action server open for 15 s; Sanic's default 5 s keep-alive
+    # closed them first and Rasa's next request failed ("Can not write request body").
+    os.environ.setdefault("SANIC_KEEP_ALIVE_TIMEOUT", "75")
     from rasa_sdk import endpoint
 
     endpoint.run("actions.actions", port=args.port, cors_origins=[])

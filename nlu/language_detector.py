@@ -26,6 +26,7 @@ class LanguageDetector(GraphComponent):
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "LanguageDetector":
+        detect("warm up")  # loads the detectors' models now, not on the first citizen's message
         return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

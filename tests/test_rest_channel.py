@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sanic import Sanic
 
-from bot.channels.rest import METADATA_KEYS, SECRET_HEADER, UNAVAILABLE, SegibRestInput, clean_metadata, secret_matches
+from bot.channels.rest import METADATA_KEYS, SECRET_HEADER, SegibRestInput, clean_metadata, secret_matches, unavailable
 
 URL = "/webhooks/rest/webhook"
 FUZZ = settings(max_examples=150, deadline=3000, suppress_health_check=[HealthCheck.too_slow,
@@ -107,7 +107,7 @@ def test_secret_matches():
 
 def test_a_failure_while_processing_still_gets_a_reply(open_channel):
     response = open_channel.post_json({"sender": "a", "message": "boom", "metadata": {"language": "pt"}})
-    assert response.status_code == 200 and response.json()[0]["text"] == UNAVAILABLE["pt"]
+    assert response.status_code == 200 and response.json()[0]["text"] == unavailable("pt")
 
 
 json_values = st.recursive(

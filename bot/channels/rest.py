@@ -19,6 +19,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from knowledge import default_knowledge
 from knowledge.language import DEFAULT_LANGUAGE, normalize_hint
 
 logger = logging.getLogger(__name__)
@@ -37,12 +38,10 @@ def secret_matches(expected: Optional[str], given: Optional[str]) -> bool:
     return isinstance(given, str) and hmac.compare_digest(given.encode("utf-8", "surrogatepass"),
                                                           expected.encode("utf-8"))
 
-# Said when the assistant could not produce a reply (action server down, internal error).
-UNAVAILABLE = {
-    "es": "El asistente no está disponible en este momento. Inténtalo de nuevo en unos instantes o escribe a info@segib.org.",
-    "pt": "O assistente não está disponível neste momento. Tente novamente dentro de instantes ou escreva para info@segib.org.",
-    "en": "The assistant is temporarily unavailable. Please try again in a moment or write to info@segib.org.",
-}
+
+def unavailable(language: str) -> str:
+    """Said when the assistant could not produce a reply (action server down, internal error)."""
+    return default_knowledge().messages.text("service_unavailable", language)
 
 
 def clean_metadata(raw: Any) -> Dict[str, str]:
@@ -111,7 +110,7 @@ class SegibRestInput(InputChannel):
             logger.exception("Processing a message failed")
         if not collector.messages:
             language = normalize_hint(metadata.get("language")) or DEFAULT_LANGUAGE
-            collector.messages.append({"recipient_id": sender, "text": UNAVAILABLE[language]})
+            collector.messages.append({"recipient_id": sender, "text": unavailable(language)})
         return collector.messages
 
     def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:

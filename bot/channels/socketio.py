@@ -27,7 +27,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
-from bot.channels.rest import UNAVAILABLE, clean_metadata
+from bot.channels.rest import clean_metadata, unavailable
 from knowledge.language import DEFAULT_LANGUAGE, normalize_hint
 
 logger = logging.getLogger(__name__)
@@ -193,5 +193,5 @@ class SegibSocketIOInput(SocketIOInput):
         except Exception:
             logger.exception("Processing a web widget message failed")
         if not output.sent:
-            await output._send_message(session_id, {"text": UNAVAILABLE[language]})
+            await output._send_message(session_id, {"text": unavailable(language)})
 

@@ -7,7 +7,7 @@ import uuid
 import pytest
 import socketio
 
-from bot.channels.rest import UNAVAILABLE
+from bot.channels.rest import unavailable
 from bot.channels.socketio import (DEFAULT_ALLOWED_ORIGINS, SegibSocketIOInput, configured_origins,
                                    parse_origins, phrase, valid_session_id)
 
@@ -143,7 +143,7 @@ def test_a_failure_while_processing_is_told_to_the_visitor_not_swallowed():
     sio = FakeServer()
     asyncio.run(channel._process(broken, sio, "session-1234567890", {
         "message": "hola", "customData": {"language": "pt-PT"}}))
-    assert sio.emitted == [("bot_uttered", {"text": UNAVAILABLE["pt"]}, "session-1234567890")]
+    assert sio.emitted == [("bot_uttered", {"text": unavailable("pt")}, "session-1234567890")]
 
 
 def test_metadata_is_read_from_custom_data_and_cleaned():
