@@ -7,6 +7,7 @@ if [ -f .env ]; then set -a; . ./.env; set +a; fi
 PY=.venv/bin/python
 RASA_PORT="${RASA_PORT:-5005}"
 ACTION_PORT="${ACTION_SERVER_PORT:-5055}"
+ENDPOINTS="${SEGIB_ENDPOINTS:-endpoints.yml}"  # another endpoints file (the benchmark uses its own ports)
 mkdir -p .state logs
 MODEL="$($PY scripts/model.py ensure)"
 
@@ -25,7 +26,7 @@ wait_for() {  # url, name, pid
 
 $PY -m actions --port "$ACTION_PORT" >logs/actions.log 2>&1 & pids+=($!)
 wait_for "http://127.0.0.1:$ACTION_PORT/health" actions "${pids[-1]}"
-$PY -m rasa run --model "$MODEL" --credentials credentials.yml --endpoints endpoints.yml \
+$PY -m rasa run --model "$MODEL" --credentials credentials.yml --endpoints "$ENDPOINTS" \
   --interface 127.0.0.1 --port "$RASA_PORT" >logs/rasa.log 2>&1 & pids+=($!)
 wait_for "http://127.0.0.1:$RASA_PORT/webhooks/rest/" rasa "${pids[-1]}"
 

@@ -118,21 +118,40 @@ class Assistant:
         self.actions.stop()
 
 
+def endpoints_yaml(action_port: int, db: Path, template: Path = ROOT / "endpoints.yml",
+                   tracker_store: bool = True) -> str:
+    """The endpoints of `template` (the project's endpoints.yml by default) with the action server on
+    `action_port` and the SQLite tracker store in `db`; `tracker_store=False` drops the tracker store
+    (Rasa then keeps conversations in memory, as `rasa init`'s endpoints do)."""
+    import yaml
+
+    endpoints = yaml.safe_load(template.read_text()) or {}
+    endpoints["action_endpoint"] = {**(endpoints.get("action_endpoint") or {}),
+                                    "url": f"http://127.0.0.1:{action_port}/webhook"}
+    store = endpoints.get("tracker_store")
+    if not tracker_store:
+        endpoints.pop("tracker_store", None)
+    elif store and store.get("dialect") == "sqlite":
+        store["db"] = str(db)
+    return yaml.safe_dump(endpoints, sort_keys=False)
+
+
 def start_assistant(workdir: Path, model: Path, env: Optional[Dict[str, str]] = None,
-                    tracker_db: Optional[Path] = None) -> Assistant:
+                    tracker_db: Optional[Path] = None, tracker_store: bool = True,
+                    endpoints_template: Path = ROOT / "endpoints.yml",
+                    credentials: Path = ROOT / "credentials.yml") -> Assistant:
+    """Starts the action server, then the Rasa server, on free loopback ports with the project's
+    settings (endpoints.yml with the ports and the SQLite file of `workdir`)."""
     env = dict(env or {})
     action_port, rasa_port = free_port(), free_port()
     workdir.mkdir(parents=True, exist_ok=True)
     endpoints = workdir / "endpoints.yml"
-    db = tracker_db or workdir / "conversations.db"
-    endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-        f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{db}"\n'
-    )
+    endpoints.write_text(endpoints_yaml(action_port, tracker_db or workdir / "conversations.db",
+                                        endpoints_template, tracker_store))
     actions = Service("actions", [PYTHON, "-m", "actions", "--port", str(action_port)],
                       f"http://127.0.0.1:{action_port}/health", workdir, env).start()
     rasa = Service("rasa", [PYTHON, "-m", "rasa", "run", "--model", str(model), "--credentials",
-                            str(ROOT / "credentials.yml"), "--endpoints", str(endpoints),
+                            str(credentials), "--endpoints", str(endpoints),
                             "--interface", "127.0.0.1", "--port", str(rasa_port)],
                    f"http://127.0.0.1:{rasa_port}/webhooks/rest/", workdir, env)
     try:
