@@ -64,6 +64,7 @@ def rows(report: dict) -> List[dict]:
             if level == 1 and q == "p95":
                 target, check = "<= 60 ms", lambda p, s, r: p <= 60
             add(f"{q} ms @{level}", ("load", lk, f"{q}_ms"), target=target, check=check)
+        add(f"rasa CPU ms/msg @{level}", ("load", lk, "rasa_cpu_ms_per_msg"), "{:.2f}")
         add(f"errors @{level}", ("load", lk, "errors"), "{:.0f}", "0", lambda p, s, r: p == 0)
         add(f"wrong replies @{level}", ("load", lk, "wrong"), "{:.0f}", "0", lambda p, s, r: p == 0)
     add("rasa server RSS MB", ("memory_mb", "rasa"), target="<= 0.8x stock", check=lambda p, s, r: r <= 0.8)

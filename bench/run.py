@@ -225,11 +225,15 @@ async def drive(stack: Stack, levels: List[int], duration: float, max_messages: 
     for level in levels:
         log(f"  {level} concurrent conversations for {duration:.0f} s (load average {os.getloadavg()[0]:.2f})")
         before = os.getloadavg()[0]
+        cpu = {name: procs.cpu_seconds(pid) for name, pid in (("rasa", stack.rasa_pid), ("actions", stack.actions_pid))}
         result = await run_load(stack.url, level, duration, max_messages)
-        loads[str(level)] = {**report.load_figures(result), "loadavg_1m_before": round(before, 2),
+        cpu_ms = {f"{name}_cpu_ms_per_msg": round(1000 * (procs.cpu_seconds(pid) - cpu[name]) / max(result.messages, 1), 2)
+                  for name, pid in (("rasa", stack.rasa_pid), ("actions", stack.actions_pid))}
+        loads[str(level)] = {**report.load_figures(result), **cpu_ms, "loadavg_1m_before": round(before, 2),
                              "loadavg_1m_after": round(os.getloadavg()[0], 2)}
         log(f"  -> {loads[str(level)]['msg_per_s']} msg/s, p50 {loads[str(level)]['p50_ms']} ms, "
-            f"errors {result.errors}, wrong {result.wrong}")
+            f"errors {result.errors}, wrong {result.wrong}, CPU/msg rasa {cpu_ms['rasa_cpu_ms_per_msg']} ms "
+            f"actions {cpu_ms['actions_cpu_ms_per_msg']} ms")
     stop.set()
     await sampler
     return {"load": loads, "memory_mb": {k: round(v, 1) for k, v in peaks.items()}}
