@@ -11,8 +11,6 @@ repeating work whose result cannot change. Measured effect: docs/performance.md.
   the same error (jsonschema's best match) and message. A valid response is recognised by checking
   each event against the one `oneOf` alternative of its kind (same verdict, a tenth of the work).
 - Calls to the action server reuse a keep-alive HTTP session instead of a new connection each.
-- LogisticRegressionClassifier: no per-message copy of its coefficient matrix, no deep copy of
-  per-token features it does not use (same probabilities).
 
 Only Rasa 3.6.x is patched; another version runs unpatched (and the benchmark would show it).
 """
@@ -75,55 +73,6 @@ def _patch_action_response_validation() -> None:
     RemoteAction._validate_action_result = _validate_action_result
 
 
-def _patch_logistic_regression() -> None:
-    """LogisticRegressionClassifier: the same probabilities without two per-message copies.
-
-    - scikit-learn computes X @ coef_.T; with coef_ in C order, scipy copies the whole transposed
-      matrix (intents x vocabulary, about 5 MB) for every message. Fortran order makes coef_.T
-      C-contiguous: no copy, bit-identical results.
-    - Rasa builds the input from Message.get_sparse_features, which deep-copies and stacks the
-      per-token (sequence) features too, then keeps only the sentence features. Here the sentence
-      features of each featurizer are put side by side directly, in the same order.
-    """
-    import numpy as np
-    import scipy.sparse
-    from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
-    from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
-
-    original_create_x = LogisticRegressionClassifier._create_X
-    original_process = LogisticRegressionClassifier.process
-
-    def _sentence_row(message):
-        features = [f for f in message.features
-                    if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE]
-        if not features or any(not f.is_sparse() or f.features.shape[0] != 1 for f in features):
-            return None  # dense or unusual features: Rasa's own construction
-        columns, values, offset = [], [], 0
-        for feature in features:
-            matrix = feature.features.tocoo()
-            columns.append(matrix.col.astype(np.int64) + offset)
-            values.append(matrix.data)
-            offset += matrix.shape[1]
-        data = np.concatenate(values)
-        return scipy.sparse.csr_matrix((data, np.concatenate(columns), np.array([0, len(data)])),
-                                       shape=(1, offset))
-
-    def _create_X(self, messages):
-        rows = [_sentence_row(message) for message in messages]
-        if any(row is None for row in rows) or not rows:
-            return original_create_x(self, messages)
-        return rows[0] if len(rows) == 1 else scipy.sparse.vstack(rows, format="csr")
-
-    def process(self, messages):
-        coef = getattr(getattr(self, "clf", None), "coef_", None)
-        if coef is not None and not coef.flags.f_contiguous:
-            self.clf.coef_ = np.asfortranarray(coef)
-        return original_process(self, messages)
-
-    LogisticRegressionClassifier._create_X = _create_X
-    LogisticRegressionClassifier.process = process
-
-
 def _patch_endpoint_sessions() -> None:
     """Calls to the action server reuse one HTTP session (keep-alive connections).
 
@@ -184,5 +133,4 @@ def install() -> None:
         logger.warning("bot.speedups: Rasa %s is not 3.6.x, running unpatched", rasa.__version__)
         return
     _patch_action_response_validation()
-    _patch_logistic_regression()
     _patch_endpoint_sessions()

@@ -57,13 +57,13 @@ def _detector():
 
 
 def _training_examples(files: Dict[str, Path]) -> Tuple[List[str], List[str]]:
-    import yaml
+    from knowledge.loader import load_yaml_text
 
     texts, labels = [], []
     for code, path in files.items():
         if not path.exists():
             continue
-        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
+        for block in (load_yaml_text(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
             for line in str(block.get("examples", "")).splitlines():
                 example = line.strip().lstrip("-").strip()
                 if example:

@@ -24,11 +24,12 @@ wait_for() {  # url, name, pid
   echo "$2 did not answer in time; see logs/$2.log" >&2; exit 1
 }
 
+# Both servers start at once (the Rasa server needs the action server only to answer).
 $PY -m actions --port "$ACTION_PORT" >logs/actions.log 2>&1 & pids+=($!)
-wait_for "http://127.0.0.1:$ACTION_PORT/health" actions "${pids[-1]}"
 $PY -m rasa run --model "$MODEL" --credentials credentials.yml --endpoints "$ENDPOINTS" \
   --interface 127.0.0.1 --port "$RASA_PORT" >logs/rasa.log 2>&1 & pids+=($!)
-wait_for "http://127.0.0.1:$RASA_PORT/webhooks/rest/" rasa "${pids[-1]}"
+wait_for "http://127.0.0.1:$ACTION_PORT/health" actions "${pids[0]}"
+wait_for "http://127.0.0.1:$RASA_PORT/webhooks/rest/" rasa "${pids[1]}"
 
 cat <<MSG
 
