@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
@@ -80,8 +81,9 @@ def train(path: Path, config: Optional[Path] = None, data: Optional[Sequence[Pat
                *(["--nlu", data_paths[0]] if nlu_only else ["--data", *data_paths]),
                "--out", str(path.parent), "--fixed-model-name", path.name[: -len(".tar.gz")]]
     output = subprocess.DEVNULL if quiet else sys.stderr
-    subprocess.run(command, check=True, cwd=ROOT, stdout=output, stderr=output if quiet else None,
-                   env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"})
+    with tempfile.TemporaryDirectory(prefix="rasa-cache-") as cache:  # from scratch: no training cache
+        subprocess.run(command, check=True, cwd=ROOT, stdout=output, stderr=output if quiet else None,
+                       env={**os.environ, "RASA_TELEMETRY_ENABLED": "false", "RASA_CACHE_DIRECTORY": cache})
     seconds = time.monotonic() - started
     record_training(path, seconds, config, nlu_only)
     print(f"Trained in {seconds:.0f} s", file=sys.stderr)
