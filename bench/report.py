@@ -72,6 +72,7 @@ def rows(report: dict) -> List[dict]:
     add("training s (full model)", ("training_s",), target="<= 180 s", check=lambda p, s, r: p <= 180)
     add("held-out intent accuracy", ("accuracy",), "{:.4f}", ">= stock", lambda p, s, r: p >= s)
     add("cold start to 1st answer s", ("cold_start_s",), target="<= 20 s", check=lambda p, s, r: p <= 20)
+    add("  of it Rasa server CPU s", ("cold_start_rasa_cpu_s",))
     return out
 
 

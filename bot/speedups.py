@@ -10,6 +10,8 @@ repeating work whose result cannot change. Measured effect: docs/performance.md.
   is a constant, so it is checked once and its validator kept; responses are still validated, with
   the same error (jsonschema's best match) and message. A valid response is recognised by checking
   each event against the one `oneOf` alternative of its kind (same verdict, a tenth of the work).
+- Deserialising events: the event class of each type name is looked up once, not by walking every
+  subclass of Event for every event.
 - Calls to the action server reuse a keep-alive HTTP session instead of a new connection each.
 
 Only Rasa 3.6.x is patched; another version runs unpatched (and the benchmark would show it).
@@ -121,6 +123,28 @@ def _patch_endpoint_sessions() -> None:
     EndpointConfig.session = session
 
 
+def _patch_event_type_lookup() -> None:
+    """Event.resolve_by_type walks every subclass of Event for every event it deserialises.
+
+    The classes found are remembered by type name (the same first match; unknown names still go
+    through Rasa's lookup and its error).
+    """
+    from rasa.shared.core.events import Event
+
+    original = Event.resolve_by_type
+    found = {}
+
+    def resolve_by_type(type_name, default=None):
+        cls = found.get(type_name)
+        if cls is None:
+            cls = original(type_name, default)
+            if cls is not None and cls is not default:
+                found[type_name] = cls
+        return cls
+
+    Event.resolve_by_type = staticmethod(resolve_by_type)
+
+
 def install() -> None:
     """Applies the patches once per process (Rasa 3.6 only)."""
     global _INSTALLED
@@ -134,3 +158,4 @@ def install() -> None:
         return
     _patch_action_response_validation()
     _patch_endpoint_sessions()
+    _patch_event_type_lookup()

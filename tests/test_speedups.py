@@ -156,3 +156,15 @@ def test_sqlite_tracker_store_writes_and_reads_what_rasas_sql_store_does(tmp_pat
     assert _events(asyncio.run(SQLTrackerStore(DOMAIN, dialect="sqlite", db=ours_db).retrieve("ana"))) == \
         _events(asyncio.run(SQLiteTrackerStore(DOMAIN, db=theirs_db).retrieve("ana")))
     assert ours._connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_event_types_resolve_as_before():
+    from rasa.shared.core.events import Event
+
+    for name in ("slot", "user", "bot", "action", "session_started", "restart", "followup"):
+        assert Event.resolve_by_type(name).type_name == name
+        assert Event.resolve_by_type(name) is Event.resolve_by_type(name)
+    assert Event.resolve_by_type("topic") is None
+    assert Event.resolve_by_type("no_such_event", default=SlotSet) is SlotSet
+    with pytest.raises(ValueError, match="Unknown event name"):
+        Event.resolve_by_type("no_such_event")
