@@ -30,7 +30,7 @@ import model as models  # noqa: E402  (scripts/model.py)
 from bench import procs, report  # noqa: E402
 from bench.load import run_load  # noqa: E402
 from bench.split import make_split  # noqa: E402
-from bench.stacks import INIT_CREDENTIALS, INIT_ENDPOINTS, write_stock_config  # noqa: E402
+from bench.stacks import INIT_CREDENTIALS, INIT_ENDPOINTS, STOCK_CODE, write_stock_config  # noqa: E402
 from tests.support.services import (  # noqa: E402
     PYTHON, Assistant, endpoints_yaml, free_port, post_json, start_assistant,
 )
@@ -67,15 +67,16 @@ def stock_config(quick_variant: bool = False) -> Path:
 
 def ensure_models(quick: bool, stacks: List[str]) -> Dict[str, dict]:
     project = models.ensure(quiet=quick)
-    stock_path = models.model_path(stock_config(), prefix="stock")
+    stock_path = models.model_path(stock_config(), prefix="stock", code=STOCK_CODE)
     stock_note = ""
     if "stock" not in stacks:
         pass
     elif quick and not stock_path.exists():
-        stock_path = models.ensure(stock_config(quick_variant=True), prefix="stock-quick", quiet=True)
+        stock_path = models.ensure(stock_config(quick_variant=True), prefix="stock-quick", quiet=True,
+                                   code=STOCK_CODE)
         stock_note = "1-epoch stand-in (quick run on a machine without the stock model)"
     else:
-        stock_path = models.ensure(stock_config(), prefix="stock")
+        stock_path = models.ensure(stock_config(), prefix="stock", code=STOCK_CODE)
     result = {}
     for name, path, config in (("project", project, ROOT / "config.yml"), ("stock", stock_path, stock_config())):
         if name not in stacks:
@@ -97,10 +98,10 @@ def held_out_accuracy(quick: bool, stacks: List[str]) -> Dict[str, Optional[dict
     examples = WORK / "split" / "held_out.json"
     examples.write_text(json.dumps(held_out, ensure_ascii=False))
     result = {}
-    for name, config in (("project", ROOT / "config.yml"), ("stock", stock_config())):
+    for name, config, code in (("project", ROOT / "config.yml", None), ("stock", stock_config(), STOCK_CODE)):
         if name not in stacks:
             continue
-        path = models.model_path(config, [train_dir], prefix=f"heldout-{name}", nlu_only=True)
+        path = models.model_path(config, [train_dir], prefix=f"heldout-{name}", nlu_only=True, code=code)
         cache = Path(str(path)[: -len(".tar.gz")] + ".accuracy.json")
         if cache.exists():
             result[name] = json.loads(cache.read_text())
@@ -109,7 +110,7 @@ def held_out_accuracy(quick: bool, stacks: List[str]) -> Dict[str, Optional[dict
             result[name] = None
             continue
         log(f"held-out accuracy of {name}: training an NLU model on the training part")
-        models.ensure(config, [train_dir], prefix=f"heldout-{name}", nlu_only=True, quiet=True)
+        models.ensure(config, [train_dir], prefix=f"heldout-{name}", nlu_only=True, quiet=True, code=code)
         output = subprocess.run([PYTHON, "-m", "bench.accuracy", str(path), str(examples)], cwd=ROOT, check=True,
                                 text=True, stdout=subprocess.PIPE, env={**os.environ, **ENV})
         scores = json.loads(output.stdout.strip().splitlines()[-1])

@@ -21,6 +21,9 @@ INIT_CONFIG = INIT_PROJECT / "config.yml"
 INIT_CREDENTIALS = INIT_PROJECT / "credentials.yml"  # Rasa's own REST channel
 INIT_ENDPOINTS = INIT_PROJECT / "endpoints.yml"      # no tracker or lock store: both in memory
 DEFAULT_CONFIG = RASA_DIR / "engine" / "recipes" / "config_files" / "default_config.yml"
+# The project code the stock model uses (its model is named by a hash of these, not of all of nlu/).
+STOCK_CODE = [Path(__file__).resolve().parent.parent / "nlu" / name
+              for name in ("__init__.py", "knowledge_entity_extractor.py", "language_detector.py")]
 PROJECT_COMPONENTS = [{"name": "nlu.knowledge_entity_extractor.KnowledgeEntityExtractor"},
                       {"name": "nlu.language_detector.LanguageDetector"}]
 

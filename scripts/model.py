@@ -50,12 +50,13 @@ def inputs_hash(inputs: Optional[Sequence[Path]] = None, salt: str = "") -> str:
 
 
 def model_path(config: Optional[Path] = None, data: Optional[Sequence[Path]] = None, prefix: str = "segib",
-               nlu_only: bool = False) -> Path:
-    if config is None and data is None and not nlu_only:
+               nlu_only: bool = False, code: Optional[Sequence[Path]] = None) -> Path:
+    """`code`: the project code the config uses (default: all of nlu/)."""
+    if config is None and data is None and not nlu_only and code is None:
         return MODELS / f"{prefix}-{inputs_hash()}.tar.gz"
     config = Path(config or ROOT / "config.yml")
     data = [Path(p) for p in (data or [ROOT / p for p in TRAINING_DATA])]
-    inputs = [config, ROOT / "domain.yml", *data, ROOT / "nlu"]
+    inputs = [config, ROOT / "domain.yml", *data, *(code if code is not None else [ROOT / "nlu"])]
     return MODELS / f"{prefix}-{inputs_hash(inputs, salt='nlu-only' if nlu_only else '')}.tar.gz"
 
 
@@ -97,8 +98,8 @@ def record_training(path: Path, seconds: float, config: Path, nlu_only: bool = F
 
 
 def ensure(config: Optional[Path] = None, data: Optional[Sequence[Path]] = None, prefix: str = "segib",
-           nlu_only: bool = False, quiet: bool = False) -> Path:
-    path = model_path(config, data, prefix, nlu_only)
+           nlu_only: bool = False, quiet: bool = False, code: Optional[Sequence[Path]] = None) -> Path:
+    path = model_path(config, data, prefix, nlu_only, code)
     if not path.exists():
         train(path, config, data, nlu_only, quiet)
     return path
