@@ -1,7 +1,8 @@
 """Rasa's LogisticRegressionClassifier, trained the same way, stored and applied without overhead.
 
-Training is Rasa's own (scikit-learn LogisticRegression, balanced class weights, same options), so
-the predicted intents and confidences are the same. Two things differ, both about speed:
+Training is Rasa's own (scikit-learn LogisticRegression, balanced class weights, same options, plus
+the regularisation strength `C`, which Rasa's class does not expose), so with the same options the
+predicted intents and confidences are the same. Two things differ, both about speed:
 
 - Storage: the weights are saved as plain arrays (`.npz`, read without pickle) instead of a skops
   file. Importing skops to load one costs seconds at start-up: it lists every scikit-learn estimator
@@ -80,6 +81,16 @@ class LogisticRegressionIntentClassifier(LogisticRegressionClassifier):
     """LogisticRegressionClassifier (same options and training) with lean storage and prediction."""
 
     _weights: Optional[_Weights] = None
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        # Rasa's options, plus the inverse regularisation strength C (Rasa's class fixes it at 1.0).
+        return {**LogisticRegressionClassifier.get_default_config(), "C": 1.0}
+
+    def __init__(self, config: Dict[Text, Any], name: Text, model_storage: ModelStorage,
+                 resource: Resource) -> None:
+        super().__init__(config, name, model_storage, resource)
+        self.clf.set_params(C=float(self.config["C"]))
 
     def _create_X(self, messages: List[Message]) -> scipy.sparse.csr_matrix:
         rows = [_sentence_row(message) for message in messages]

@@ -44,6 +44,9 @@ def test_writes_json_with_both_stacks_and_a_png(quick_run):
         assert stack["memory_mb"]["rasa"] > 0 and stack["memory_mb"]["actions"] > 0, name
         for level, figures in stack["load"].items():
             assert figures["messages"] > 0 and figures["msg_per_s"] > 0, (name, level)
-            assert figures["errors"] == 0 and figures["wrong"] == 0, (name, level, figures["error_samples"])
+            assert figures["p50_ms"] <= figures["p95_ms"] <= figures["p99_ms"], (name, level)
+    # The project answers every message right (stock may be a 1-epoch stand-in on a fresh clone).
+    for level, figures in data["stacks"]["project"]["load"].items():
+        assert figures["errors"] == 0 and figures["wrong"] == 0, (level, figures["error_samples"])
     assert {row["figure"] for row in data["table"]} >= set(FIGURES)
     assert (out / "bench-latency.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
