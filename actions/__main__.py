@@ -20,6 +20,8 @@ def main() -> int:
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"))
     logging.getLogger(__name__).info("Knowledge loaded: %d entries from %s", len(knowledge), knowledge.path)
     os.environ["SANIC_HOST"] = args.host
+    # No access-log line per action call (Sanic's default): it costs time and fills logs/actions.log.
+    os.environ.setdefault("SANIC_ACCESS_LOG", "false")
     from rasa_sdk import endpoint
 
     endpoint.run("actions.actions", port=args.port, cors_origins=[])
