@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 TRAINING_DATA := data/nlu data/rules.yml data/stories.yml
 WEB_STAMP := web/node_modules/.installed
 
-.PHONY: run shell test install train validate test-stories evaluate report-screenshot clean help web chromium services doctor
+.PHONY: run shell test install train validate test-stories evaluate report-screenshot clean help web chromium services doctor bench bench-quick
 
 help:
 	@echo "make run    install, train if needed, start the assistant (REST on 127.0.0.1:5005)"
@@ -19,6 +19,8 @@ help:
 	@echo "make test-stories  run the staff test stories and answer checks; report in reports/index.html"
 	@echo "make evaluate      NLU scores per language on a held-out split (CROSS_VALIDATION=5 adds Rasa's CV)"
 	@echo "make doctor        say what is unsafe in this deployment's settings (see docs/production.md)"
+	@echo "make bench         the project against stock Rasa, side by side (table, reports/bench.json, reports/bench-latency.png)"
+	@echo "make bench-quick   smoke run of the benchmark (tiny load, reuses models)"
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@test -x $(PY) || "$$(scripts/find_python.sh)" -m venv $(VENV)
@@ -68,6 +70,12 @@ evaluate: install
 
 report-screenshot: install chromium
 	$(PY) -m quality.screenshot reports/index.html docs/staff-report.png
+
+bench: install web
+	$(PY) -m bench.run
+
+bench-quick: install web
+	$(PY) -m bench.run --quick
 
 # tests/staff runs the staff stories and answer checks end to end (tests/staff/test_stories_run.py).
 test: install web chromium services

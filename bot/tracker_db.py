@@ -13,6 +13,8 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_ENDPOINTS = os.environ.get("ENDPOINTS_FILE", "endpoints.yml")
+# Rasa's SQL store and ours (bot/tracker_store.py), which keeps the same `events` table.
+SQL_STORE_TYPES = {"sql", "bot.tracker_store.sqlitetrackerstore"}
 
 
 def database_url(endpoints: Union[str, Path] = DEFAULT_ENDPOINTS) -> Union[str, "sa.engine.URL"]:
@@ -21,7 +23,7 @@ def database_url(endpoints: Union[str, Path] = DEFAULT_ENDPOINTS) -> Union[str, 
     from rasa.core.utils import read_endpoints_from_path
 
     config = read_endpoints_from_path(str(endpoints)).tracker_store
-    if config is None or (config.type or "").lower() != "sql":
+    if config is None or (config.type or "").lower() not in SQL_STORE_TYPES:
         raise SystemExit(f"{endpoints}: the tracker store is not Rasa's SQL store; these tools need it")
     kwargs = dict(config.kwargs)
     return SQLTrackerStore.get_db_url(

@@ -30,10 +30,22 @@ KNOWLEDGE_FILE_ENV = "SEGIB_KNOWLEDGE_FILE"
 MESSAGES_FILE_ENV = "SEGIB_MESSAGES_FILE"
 
 
+# libyaml's parser when PyYAML has it (several times faster: start-up reads the files); a file it
+# rejects is parsed again by the pure-Python one, whose error messages we report.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_yaml_text(text: str) -> Any:
+    try:
+        return yaml.load(text, Loader=_FAST_LOADER)
+    except yaml.YAMLError:
+        return yaml.safe_load(text)
+
+
 def _read_yaml(path: Path) -> Any:
     try:
         with open(path, encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+            return load_yaml_text(handle.read())
     except FileNotFoundError:
         raise KnowledgeError(f"{path}: file not found") from None
     except yaml.YAMLError as error:

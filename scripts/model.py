@@ -4,12 +4,19 @@ Usage: python scripts/model.py path   -> prints the model path for the current i
        python scripts/model.py ensure -> trains it if it does not exist yet, then prints the path
 
 The knowledge file is not an input: entities are read from it when the server starts.
+The benchmark (bench/) trains other models with the same functions: another config (the stock
+`rasa init` one), other training data (a held-out split) or NLU only, each under its own name prefix.
+Each trained model gets a `<model>.train.json` beside it with its training time.
 """
 import hashlib
+import json
+import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import Iterable, Optional, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
@@ -17,43 +24,84 @@ INPUTS = ["config.yml", "domain.yml", "data/rules.yml", "data/stories.yml", "dat
 TRAINING_DATA = ["data/nlu", "data/rules.yml", "data/stories.yml"]
 
 
-def _files(paths):
-    for relative in paths:
-        path = ROOT / relative
+def _files(paths: Iterable[Path]):
+    for path in paths:
+        path = Path(path)
         if path.is_dir():
             yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in (".yml", ".yaml", ".py"))
         elif path.is_file():
             yield path
 
 
-def inputs_hash() -> str:
+def _name(path: Path) -> str:
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return path.name
+
+
+def inputs_hash(inputs: Optional[Sequence[Path]] = None, salt: str = "") -> str:
     import rasa
 
-    digest = hashlib.sha256(f"rasa {rasa.__version__}\n".encode())
-    for path in _files(INPUTS):
-        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+    digest = hashlib.sha256(f"rasa {rasa.__version__}\n".encode() + (f"{salt}\n".encode() if salt else b""))
+    for path in _files(inputs if inputs is not None else [ROOT / p for p in INPUTS]):
+        digest.update(_name(path).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
 
 
-def model_path() -> Path:
-    return MODELS / f"segib-{inputs_hash()}.tar.gz"
+def model_path(config: Optional[Path] = None, data: Optional[Sequence[Path]] = None, prefix: str = "segib",
+               nlu_only: bool = False, code: Optional[Sequence[Path]] = None) -> Path:
+    """`code`: the project code the config uses (default: all of nlu/)."""
+    if config is None and data is None and not nlu_only and code is None:
+        return MODELS / f"{prefix}-{inputs_hash()}.tar.gz"
+    config = Path(config or ROOT / "config.yml")
+    data = [Path(p) for p in (data or [ROOT / p for p in TRAINING_DATA])]
+    inputs = [config, ROOT / "domain.yml", *data, *(code if code is not None else [ROOT / "nlu"])]
+    return MODELS / f"{prefix}-{inputs_hash(inputs, salt='nlu-only' if nlu_only else '')}.tar.gz"
 
 
-def ensure() -> Path:
-    path = model_path()
-    if path.exists():
-        return path
-    MODELS.mkdir(exist_ok=True)
-    data = [str(ROOT / p) for p in TRAINING_DATA if (ROOT / p).exists()]
+def training_info(path: Path) -> dict:
+    """What `ensure` recorded about a model ({"seconds": ...}), or {} for a model trained elsewhere."""
+    info = Path(str(path)[: -len(".tar.gz")] + ".train.json")
+    try:
+        return json.loads(info.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def train(path: Path, config: Optional[Path] = None, data: Optional[Sequence[Path]] = None,
+          nlu_only: bool = False, quiet: bool = False) -> float:
+    """Trains a model into `path` (from scratch) and returns the seconds it took; records them beside it."""
+    config = Path(config or ROOT / "config.yml")
+    data_paths = [str(p) for p in (data or [ROOT / p for p in TRAINING_DATA]) if Path(p).exists()]
+    path.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     print(f"Training {path.name} (inputs changed or no model yet)...", file=sys.stderr)
-    subprocess.run(
-        [sys.executable, "-m", "rasa", "train", "--config", str(ROOT / "config.yml"),
-         "--domain", str(ROOT / "domain.yml"), "--data", *data, "--out", str(MODELS),
-         "--fixed-model-name", path.name[: -len(".tar.gz")]],
-        check=True, cwd=ROOT, stdout=sys.stderr,
-    )
-    print(f"Trained in {time.monotonic() - started:.0f} s", file=sys.stderr)
+    command = [sys.executable, "-m", "rasa", "train", *(["nlu"] if nlu_only else []), "--config", str(config),
+               "--domain", str(ROOT / "domain.yml"),
+               *(["--nlu", data_paths[0]] if nlu_only else ["--data", *data_paths]),
+               "--out", str(path.parent), "--fixed-model-name", path.name[: -len(".tar.gz")]]
+    output = subprocess.DEVNULL if quiet else sys.stderr
+    with tempfile.TemporaryDirectory(prefix="rasa-cache-") as cache:  # from scratch: no training cache
+        subprocess.run(command, check=True, cwd=ROOT, stdout=output, stderr=output if quiet else None,
+                       env={**os.environ, "RASA_TELEMETRY_ENABLED": "false", "RASA_CACHE_DIRECTORY": cache})
+    seconds = time.monotonic() - started
+    record_training(path, seconds, config, nlu_only)
+    print(f"Trained in {seconds:.0f} s", file=sys.stderr)
+    return seconds
+
+
+def record_training(path: Path, seconds: float, config: Path, nlu_only: bool = False) -> None:
+    Path(str(path)[: -len(".tar.gz")] + ".train.json").write_text(json.dumps(
+        {"seconds": round(seconds, 1), "loadavg": [round(x, 2) for x in os.getloadavg()],
+         "config": _name(Path(config)), "nlu_only": nlu_only, "trained_at": time.strftime("%Y-%m-%dT%H:%M:%S")}))
+
+
+def ensure(config: Optional[Path] = None, data: Optional[Sequence[Path]] = None, prefix: str = "segib",
+           nlu_only: bool = False, quiet: bool = False, code: Optional[Sequence[Path]] = None) -> Path:
+    path = model_path(config, data, prefix, nlu_only, code)
+    if not path.exists():
+        train(path, config, data, nlu_only, quiet)
     return path
 
 

@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 if [ -f .env ]; then set -a; . ./.env; set +a; fi
 PY=.venv/bin/python
 RASA_PORT="${RASA_PORT:-5005}"
-ACTION_PORT=5055  # the port endpoints.yml names (a contract)
+ACTION_PORT="${ACTION_SERVER_PORT:-5055}"  # 5055 is the port endpoints.yml names (a contract)
+ENDPOINTS="${SEGIB_ENDPOINTS:-endpoints.yml}"  # another endpoints file (the benchmark uses its own ports)
 WEB_PORT="${WEB_PORT:-8080}"
 export WIDGET_SOCKET_URL="${WIDGET_SOCKET_URL:-http://127.0.0.1:$RASA_PORT}"
 if [ "$WEB_PORT" != 8080 ] && [ -z "${WIDGET_ALLOWED_ORIGINS:-}" ]; then  # credentials.yml names :8080
@@ -32,11 +33,12 @@ wait_for() {  # url, name, pid
   echo "$2 did not answer in time; see logs/$2.log" >&2; exit 1
 }
 
+# Both servers start at once (the Rasa server needs the action server only to answer).
 $PY -m actions --port "$ACTION_PORT" >logs/actions.log 2>&1 & pids+=($!)
-wait_for "http://127.0.0.1:$ACTION_PORT/health" actions "${pids[-1]}"
-$PY -m rasa run --model "$MODEL" --credentials credentials.yml --endpoints endpoints.yml \
+$PY -m rasa run --model "$MODEL" --credentials credentials.yml --endpoints "$ENDPOINTS" \
   --interface 127.0.0.1 --port "$RASA_PORT" >logs/rasa.log 2>&1 & pids+=($!)
-wait_for "http://127.0.0.1:$RASA_PORT/webhooks/rest/" rasa "${pids[-1]}"
+wait_for "http://127.0.0.1:$ACTION_PORT/health" actions "${pids[0]}"
+wait_for "http://127.0.0.1:$RASA_PORT/webhooks/rest/" rasa "${pids[1]}"
 $PY -m bot.website --host 127.0.0.1 --port "$WEB_PORT" >logs/web.log 2>&1 & pids+=($!)
 wait_for "http://127.0.0.1:$WEB_PORT/health" web "${pids[-1]}"
 

@@ -136,17 +136,39 @@ def action_url(actions: Service) -> str:
     return actions.health_url.rsplit("/", 1)[0] + "/webhook"
 
 
+def endpoints_yaml(action_url: str, db: Path, template: Path = ROOT / "endpoints.yml",
+                   tracker_store: bool = True) -> str:
+    """The endpoints of `template` (the project's endpoints.yml by default) with the action server on
+    `action_url` and the SQLite tracker store in `db`; `tracker_store=False` drops the tracker store
+    (Rasa then keeps conversations in memory, as `rasa init`'s endpoints do)."""
+    import yaml
+
+    endpoints = yaml.safe_load(template.read_text()) or {}
+    endpoints["action_endpoint"] = {**(endpoints.get("action_endpoint") or {}),
+                                    "url": action_url}
+    store = endpoints.get("tracker_store")
+    if not tracker_store:
+        endpoints.pop("tracker_store", None)
+    elif store and store.get("dialect") == "sqlite":
+        store["db"] = str(db)
+    return yaml.safe_dump(endpoints, sort_keys=False)
+
+
 def start_assistant(workdir: Path, model: Path, env: Optional[Dict[str, str]] = None,
                     tracker_db: Optional[Path] = None, widget_origins: Optional[List[str]] = None,
                     endpoints: Optional[Path] = None, actions: Optional[Service] = None,
-                    name: str = "rasa") -> Assistant:
+                    name: str = "rasa", tracker_store: bool = True,
+                    endpoints_template: Path = ROOT / "endpoints.yml",
+                    credentials: Path = ROOT / "credentials.yml") -> Assistant:
     """Starts both servers with the repository's credentials.yml (REST and web widget channels).
 
     `widget_origins`: the web pages allowed to open the widget's socket.io connection
     (WIDGET_ALLOWED_ORIGINS); by default the ones in credentials.yml.
     `endpoints`: an endpoints file to use as it is (e.g. endpoints.production.yml, whose ${VAR}s come
     from `env`; ACTION_SERVER_URL is set to the action server unless `env` names one); by default
-    a SQLite tracker store (`tracker_db`, or a file in `workdir`).
+    `endpoints_template` (the project's endpoints.yml) with this action server and the SQLite
+    tracker store in `tracker_db` (or a file in `workdir`); `tracker_store=False` keeps
+    conversations in memory, as `rasa init`'s endpoints do.
     `actions`: an action server already running (shared by several replicas; stopping this assistant
     leaves it running); by default one is started for this assistant. `name`: the Rasa server's log name.
     """
@@ -161,14 +183,11 @@ def start_assistant(workdir: Path, model: Path, env: Optional[Dict[str, str]] = 
     if endpoints is None:
         endpoints = workdir / "endpoints.yml"
         db = tracker_db or workdir / "conversations.db"
-        endpoints.write_text(
-            f'action_endpoint:\n  url: "{action_url(actions)}"\n'
-            f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{db}"\n'
-        )
+        endpoints.write_text(endpoints_yaml(action_url(actions), db, endpoints_template, tracker_store))
     else:
         env.setdefault("ACTION_SERVER_URL", action_url(actions))
     rasa = Service(name, [PYTHON, "-m", "rasa", "run", "--model", str(model), "--credentials",
-                          str(ROOT / "credentials.yml"), "--endpoints", str(endpoints),
+                          str(credentials), "--endpoints", str(endpoints),
                           "--interface", "127.0.0.1", "--port", str(rasa_port)],
                    f"http://127.0.0.1:{rasa_port}/webhooks/rest/", workdir, env)
     try:
