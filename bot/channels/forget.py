@@ -21,6 +21,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import tracker_db
+
 logger = logging.getLogger(__name__)
 
 TOKEN_ENV = "SEGIB_FORGET_TOKEN"
@@ -48,11 +50,9 @@ def delete_conversation(store: TrackerStore, sender: str) -> bool:
     """Deletes every event of `sender`; True if there was any. Unknown store types raise."""
     deleted = False
     for concrete in _stores(store):
-        if isinstance(concrete, SQLTrackerStore):
-            with concrete.session_scope() as session:
-                count = session.query(concrete.SQLEvent).filter(concrete.SQLEvent.sender_id == sender).delete()
-                session.commit()
-            deleted |= bool(count)
+        if isinstance(concrete, SQLTrackerStore):   # PostgreSQL, SQLite (ours too: a subclass)
+            with concrete.engine.begin() as connection:
+                deleted |= bool(tracker_db.delete_events(connection, sender))
         elif isinstance(concrete, InMemoryTrackerStore):
             deleted |= concrete.store.pop(sender, None) is not None
         elif isinstance(concrete, RedisTrackerStore):
