@@ -5,8 +5,8 @@ an exception in the gateway or a hang; a well-formed text update afterwards stil
 
 Two ways in, both with the real gateway (`bot.telegram.app.build`) talking to the stand-in Bot API
 (tests/support/fake_telegram.py), in process and without a Rasa server (an echo stands in for it):
-- python-telegram-bot's own parser, `Update.de_json`, then `Application.process_update` (the
-  handlers, as in polling mode);
+- python-telegram-bot's own parser, `Update.de_json`, then the gateway's update processor and
+  `Application.process_update` (the handlers), as in polling mode;
 - the webhook server (`bot.telegram.webhook`), over HTTP with the right secret token, whose updates
   go through the per-chat update processor to the handlers.
 """
@@ -142,16 +142,20 @@ class Harness:
         return status
 
     def idle(self, timeout: float = HANG) -> None:
-        """Waits until the webhook's updates are all handled (fails on a hang)."""
+        """Waits until the webhook's updates are all handled (fails on a hang): nothing queued and
+        nothing being processed, three times in a row (an update is briefly in neither)."""
         deadline = time.monotonic() + timeout
-        processor = self.app.update_processor
-        while self.app.update_queue.qsize() or processor._semaphore._value < processor.max_concurrent_updates:
+        quiet = 0
+        while quiet < 3:
             assert time.monotonic() < deadline, "updates still being handled: the gateway hangs"
-            time.sleep(0.05)
+            busy = self.app.update_queue.qsize() or self.app.update_processor.current_concurrent_updates
+            quiet = 0 if busy else quiet + 1
+            time.sleep(0.01)
 
 
 @pytest.fixture(scope="module")
-def gateway():
+def gateway(request):
+    failed_before = request.session.testsfailed
     fake = FakeTelegram().start()
     failures = Failures()
     root = logging.getLogger()
@@ -165,9 +169,10 @@ def gateway():
     record("telegram fuzz: updates through Update.de_json + handlers",
            f"{harness.parsed + harness.refused} examples ({harness.parsed} parsed, of which {harness.dropped} "
            f"dropped as malformed; {harness.refused} refused by python-telegram-bot's parser); "
-           f"{len(fake.calls_of('sendMessage'))} replies sent in all, 0 failures")
-    record("telegram fuzz: webhook bodies", f"{harness.posted} requests, HTTP statuses {dict(sorted(harness.statuses.items()))}"
-           ", 0 failures")
+           f"{len(fake.calls_of('sendMessage'))} replies sent in all")
+    record("telegram fuzz: webhook bodies", f"{harness.posted} requests, HTTP statuses "
+           f"{dict(sorted(harness.statuses.items()))}")
+    record("telegram fuzz: failing tests", str(request.session.testsfailed - failed_before))
 
 
 def assert_healthy(gateway: Harness) -> None:
@@ -202,6 +207,7 @@ def test_fuzzed_webhook_bodies_never_500(gateway, body):
     fresh(gateway)
     status = gateway.post(body)
     assert status in (200, 400, 413), status
+    gateway.idle()   # the update handled, so that a failure is this body's
     assert_healthy(gateway)
 
 
@@ -249,3 +255,11 @@ def test_an_update_of_two_kinds_is_dropped(gateway):
     data["callback_query"] = {"id": "q1", "from": data["message"]["from"], "chat_instance": "c"}
     gateway.process(data)
     assert_healthy(gateway)
+
+
+def test_a_body_over_one_mib_is_refused(gateway):
+    fresh(gateway)
+    body = json.dumps(a_text_update(484848, "x" * (1 << 20))).encode()
+    assert gateway.post(body) == 413
+    assert_healthy(gateway)
+    assert gateway.fake.shown_to(484848) == []
