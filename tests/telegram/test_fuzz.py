@@ -32,7 +32,7 @@ from bot.telegram.wellformed import well_formed
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.metrics import record
 from tests.support.services import free_port
-from tests.support.telegram_updates import bodies, updates
+from tests.support.telegram_updates import bodies, private_updates, updates
 
 FUZZ = settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
 HANG = 20            # seconds an update may take before the test calls it a hang
@@ -43,8 +43,11 @@ class EchoRasa:
     """Stands in for the Rasa client: answers every message with an echo and two buttons (one inline,
     one behind a callback key), and pretends to delete conversations."""
 
+    relayed = 0
+
     async def send(self, sender: str, text: str, metadata: dict) -> List[RasaMessage]:
         assert isinstance(text, str) and isinstance(sender, str)
+        EchoRasa.relayed += 1
         return [RasaMessage(f"echo: {text}", (("Sí", "/affirm"), ("Brasil", '/ask_is_member{"member_country":"br"}')))]
 
     async def forget(self, sender: str) -> bool:
@@ -82,7 +85,7 @@ class Harness:
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="gateway-under-fuzz", daemon=True)
         self.errors: List[BaseException] = []
-        self.parsed = self.refused = self.dropped = self.posted = 0
+        self.parsed = self.refused = self.dropped = self.posted = self.content_examples = 0
         self.statuses: dict = {}
 
     def run(self, coroutine, timeout: float = HANG):
@@ -167,9 +170,12 @@ def gateway(request):
     fake.stop()
     root.removeHandler(failures)
     record("telegram fuzz: updates through Update.de_json + handlers",
-           f"{harness.parsed + harness.refused} examples ({harness.parsed} parsed, of which {harness.dropped} "
+           f"{harness.parsed + harness.refused} examples, {harness.content_examples} of them well-formed private "
+           f"messages and taps with fuzzed content ({harness.parsed} parsed, of which {harness.dropped} "
            f"dropped as malformed; {harness.refused} refused by python-telegram-bot's parser); "
-           f"{len(fake.calls_of('sendMessage'))} replies sent in all")
+           f"{EchoRasa.relayed} messages relayed to the stand-in Rasa, "
+           f"{len(fake.calls_of('sendMessage'))} sendMessage and "
+           f"{len(fake.calls_of('answerCallbackQuery'))} answerCallbackQuery calls in all")
     record("telegram fuzz: webhook bodies", f"{harness.posted} requests, HTTP statuses "
            f"{dict(sorted(harness.statuses.items()))}")
     record("telegram fuzz: failing tests", str(request.session.testsfailed - failed_before))
@@ -199,6 +205,22 @@ def test_fuzzed_updates_through_the_parser_and_the_handlers(gateway, data):
     fresh(gateway)
     gateway.process(data)
     assert_healthy(gateway)
+
+
+@FUZZ
+@given(data=private_updates())
+def test_fuzzed_messages_and_button_taps_reach_the_handlers(gateway, data):
+    """Well-formed private messages and button taps whose content is fuzzed: each one is handled."""
+    fresh(gateway)
+    gateway.content_examples += 1
+    chat_id = (data.get("message") or data.get("callback_query", {}).get("message"))["chat"]["id"]
+    shown, answered = len(gateway.fake.shown_to(chat_id)), len(gateway.fake.calls_of("answerCallbackQuery"))
+    gateway.process(data)
+    assert_healthy(gateway)
+    if "message" in data:   # every message gets an answer (from Rasa, or the gateway's own phrase)
+        assert len(gateway.fake.shown_to(chat_id)) > shown
+    else:                   # every tap is answered at once (no spinner left)
+        assert len(gateway.fake.calls_of("answerCallbackQuery")) > answered
 
 
 @FUZZ
