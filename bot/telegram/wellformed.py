@@ -5,7 +5,8 @@ python-telegram-bot's `Update.de_json` checks no types: `{"from": {"id": []}}` m
 whose user id is a list, and processing it fails inside the library (ids go into sets) or in a
 handler (a chat id as a dict key); a text with a lone surrogate ("\\ud800", valid JSON) cannot be
 encoded for any reply, and the Bot API client retried that for seconds; an update with two kinds
-(a message and a callback query) breaks python-telegram-bot's filters. Telegram never sends such updates, but the webhook accepts
+(a message and a callback query), or a message whose chat is null, breaks python-telegram-bot's
+filters. Telegram never sends such updates, but the webhook accepts
 whatever carries the secret, so the update processor drops any update that fails this check
 before a handler sees it (tests/telegram/test_fuzz.py).
 """
@@ -26,12 +27,17 @@ EXPECTED: Dict[str, Tuple[type, ...]] = {
     **dict.fromkeys(("entities", "caption_entities", "photo"), (tuple, list)),
     "is_bot": (bool,),
 }
+# Fields Telegram always sends (python-telegram-bot accepts null for them).
+REQUIRED: Dict[str, Tuple[str, ...]] = {
+    "Message": ("message_id", "chat"), "Chat": ("id", "type"), "User": ("id",),
+    "CallbackQuery": ("id", "from_user"),
+}
 # Objects whose `id` is a string (the others' ids are integers).
 STRING_IDS = {"CallbackQuery", "InlineQuery", "ChosenInlineResult", "ShippingQuery", "PreCheckoutQuery"}
 MAX_DEPTH = 20
 
 
-def _valid_unicode(text: str) -> bool:
+def valid_unicode(text: str) -> bool:
     """False for text with lone surrogates ("\\ud800" in JSON): it cannot be sent on as UTF-8."""
     try:
         text.encode("utf-8")
@@ -44,13 +50,17 @@ def _well_formed(value: Any, depth: int = 0) -> bool:
     if depth > MAX_DEPTH:
         return False
     if isinstance(value, str):
-        return _valid_unicode(value)
+        return valid_unicode(value)
     if isinstance(value, (tuple, list)):
         return all(_well_formed(item, depth + 1) for item in value)
     if not isinstance(value, TelegramObject):
         return True
-    string_id = type(value).__name__ in STRING_IDS
-    for key, item in value._get_attrs(recursive=False).items():
+    kind = type(value).__name__
+    string_id = kind in STRING_IDS
+    attributes = value._get_attrs(recursive=False)
+    if any(attributes.get(key) is None for key in REQUIRED.get(kind, ())):
+        return False
+    for key, item in attributes.items():
         expected = _STR if key == "id" and string_id else EXPECTED.get(key)
         if item is not None and expected is not None and (
                 not isinstance(item, expected) or (expected is _INT and isinstance(item, bool))):

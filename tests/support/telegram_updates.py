@@ -6,6 +6,8 @@ import time
 
 from hypothesis import strategies as st
 
+from bot.telegram.wellformed import valid_unicode
+
 NOW = int(time.time())
 
 json_values = st.recursive(
@@ -126,16 +128,7 @@ bodies = st.one_of(
 # makes an update malformed, dropped before the handlers).
 private_chat_ids = st.integers(1, 10**12)
 
-
-def _unicode(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-valid_texts = texts.filter(_unicode)
+valid_texts = texts.filter(valid_unicode)
 
 
 @st.composite

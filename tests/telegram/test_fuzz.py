@@ -285,3 +285,16 @@ def test_a_body_over_one_mib_is_refused(gateway):
     assert gateway.post(body) == 413
     assert_healthy(gateway)
     assert gateway.fake.shown_to(484848) == []
+
+
+@pytest.mark.parametrize("path", [("chat",), ("chat", "id"), ("chat", "type"), ("from", "id")])
+def test_an_update_missing_a_field_telegram_always_sends_is_dropped(gateway, path):
+    fresh(gateway)
+    data = a_text_update(494949, "hola")
+    *parents, key = path
+    target = data["message"]
+    for parent in parents:
+        target = target[parent]
+    target[key] = None         # python-telegram-bot accepts null there; its filters then fail
+    gateway.process(data)
+    assert_healthy(gateway)
