@@ -13,6 +13,7 @@ Two ways in, both with the real gateway (`bot.telegram.app.build`) talking to th
 import asyncio
 import json
 import logging
+import os
 import secrets
 import threading
 import time
@@ -34,7 +35,9 @@ from tests.support.metrics import record
 from tests.support.services import free_port
 from tests.support.telegram_updates import bodies, private_updates, updates
 
-FUZZ = settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+# SEGIB_FUZZ_EXAMPLES=5000 for a deeper run than the suite's.
+EXAMPLES = int(os.environ.get("SEGIB_FUZZ_EXAMPLES", "400"))
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 HANG = 20            # seconds an update may take before the test calls it a hang
 WEBHOOK_PATH = "/telegram/webhook"
 
