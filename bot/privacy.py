@@ -3,8 +3,8 @@
     forget(sender_id)                       # from Python (the Telegram gateway's /forget, a widget button)
     python -m bot.privacy forget SENDER_ID  # an operator answering a data-protection request
 
-It deletes the sender's whole tracker (every event of every session) from Rasa's SQL tracker store,
-then calls every function registered with `register_forgetter` (the Telegram gateway registers
+It deletes the sender's whole tracker (every event of every session) from Rasa's SQL tracker store
+(bot.tracker_db.delete_events, as the Rasa server's own deletion does), then calls every function registered with `register_forgetter` (the Telegram gateway registers
 its hand-off records there), so new stores of personal data join without changing callers.
 
 Call it when the conversation is idle (e.g. after the bot has replied to /forget): a message being
@@ -38,11 +38,8 @@ def forget(sender_id: str, engine: Optional["sa.engine.Engine"] = None,
     if not isinstance(sender_id, str) or not sender_id:
         raise ValueError("sender_id must be a non-empty string")
     engine = engine or tracker_db.engine(endpoints=endpoints)
-    deleted = {"tracker_events": 0}
     with engine.begin() as connection:
-        if tracker_db.has_events_table(connection):
-            deleted["tracker_events"] = connection.execute(
-                sa.text("DELETE FROM events WHERE sender_id = :sender"), {"sender": sender_id}).rowcount
+        deleted = {"tracker_events": tracker_db.delete_events(connection, sender_id)}
     for function in list(_FORGETTERS):
         deleted[getattr(function, "__qualname__", repr(function))] = function(sender_id)
     # No sender id or text in the log: only that a request was served and its size.

@@ -1,6 +1,7 @@
 """Direct access to the conversations Rasa's SQL tracker store keeps (table `events`: id, sender_id,
-type_name, timestamp, intent_name, action_name, data), for the data-protection tools
-(bot.retention, bot.privacy). Works on the embedded SQLite file and on PostgreSQL.
+type_name, timestamp, intent_name, action_name, data), for the data-protection code: the offline
+tools (bot.retention, bot.privacy) and, inside the Rasa server, the deletion of one conversation
+(bot.channels.forget). Works on the embedded SQLite file and on PostgreSQL.
 
 The database is the one the deployment's endpoints file names (endpoints.yml by default,
 endpoints.production.yml in production; Rasa's ${VAR} substitution applies), or an SQLAlchemy URL.
@@ -39,3 +40,12 @@ def engine(url: Optional[Union[str, "sa.engine.URL"]] = None,
 
 def has_events_table(connection) -> bool:
     return sa.inspect(connection).has_table("events")
+
+
+def delete_events(connection, sender_id: str) -> int:
+    """Deletes every event of `sender_id` (all its sessions): how many there were. The one way a
+    conversation is deleted from an SQL tracker store, online (bot.channels.forget) or offline
+    (bot.privacy); the caller's transaction commits it."""
+    if not has_events_table(connection):
+        return 0
+    return connection.execute(sa.text("DELETE FROM events WHERE sender_id = :sender"), {"sender": sender_id}).rowcount

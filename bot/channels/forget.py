@@ -21,6 +21,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import tracker_db
+
 logger = logging.getLogger(__name__)
 
 TOKEN_ENV = "SEGIB_FORGET_TOKEN"
@@ -48,11 +50,9 @@ def delete_conversation(store: TrackerStore, sender: str) -> bool:
     """Deletes every event of `sender`; True if there was any. Unknown store types raise."""
     deleted = False
     for concrete in _stores(store):
-        if isinstance(concrete, SQLTrackerStore):
-            with concrete.session_scope() as session:
-                count = session.query(concrete.SQLEvent).filter(concrete.SQLEvent.sender_id == sender).delete()
-                session.commit()
-            deleted |= bool(count)
+        if isinstance(concrete, SQLTrackerStore):   # PostgreSQL, SQLite (ours too: a subclass)
+            with concrete.engine.begin() as connection:
+                deleted |= bool(tracker_db.delete_events(connection, sender))
         elif isinstance(concrete, InMemoryTrackerStore):
             deleted |= concrete.store.pop(sender, None) is not None
         elif isinstance(concrete, RedisTrackerStore):
@@ -62,6 +62,24 @@ def delete_conversation(store: TrackerStore, sender: str) -> bool:
         else:
             raise NotImplementedError(f"deleting from a {type(concrete).__name__} is not supported")
     return deleted
+
+
+async def forget_conversation(agent: Any, sender: str) -> bool:
+    """Deletes `sender`'s conversation through the running server's tracker store, holding the
+    conversation's lock so that no message of it is being processed meanwhile. True if there was
+    one. Raises NotImplementedError for a store it cannot delete from. Used by this endpoint and
+    the web widget's "forget my conversation" (bot.channels.socketio)."""
+    async with agent.lock_store.lock(sender):
+        deleted = delete_conversation(agent.tracker_store, sender)
+    # No sender id in the log: only that a request was served.
+    logger.info("Deleted a conversation on request (%s)", "found" if deleted else "none stored")
+    return deleted
+
+
+def ready_agent(app: Any) -> Optional[Any]:
+    """The Rasa server's agent once it can serve (a model and a tracker store), else None."""
+    agent = getattr(getattr(app, "ctx", None), "agent", None)
+    return agent if agent is not None and agent.tracker_store is not None else None
 
 
 class ForgetInput(InputChannel):
@@ -97,18 +115,16 @@ class ForgetInput(InputChannel):
             sender = body.get("sender") if isinstance(body, dict) else None
             if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
                 return response.json({"error": "'sender' must be a non-empty string"}, status=400)
-            agent = getattr(request.app.ctx, "agent", None)
-            if agent is None or agent.tracker_store is None:
+            agent = ready_agent(request.app)
+            if agent is None:
                 return response.json({"error": "the assistant is not ready"}, status=503)
             try:
-                async with agent.lock_store.lock(sender):
-                    deleted = delete_conversation(agent.tracker_store, sender)
+                deleted = await forget_conversation(agent, sender)
             except NotImplementedError as error:
                 return response.json({"error": str(error)}, status=501)
             except Exception:
                 logger.exception("Deleting a conversation failed")
                 return response.json({"error": "deleting the conversation failed"}, status=500)
-            logger.info("Deleted a conversation on request (%s)", "found" if deleted else "none stored")
             return response.json({"deleted": deleted})
 
         return forget

@@ -13,7 +13,9 @@ Rasa 3.6's channel
 
 This subclass keeps Rasa's server, events and output format and replaces the two handlers that
 need it. The socket a session was requested on is bound to that session (the sio session keeps
-it), so a reply always goes to a room the sender is in.
+it), so a reply always goes to a room the sender is in. It adds one event, `forget_conversation`:
+the widget's "forget my conversation" deletes the socket's own conversation on the server
+(bot.channels.forget, under the conversation's lock).
 """
 import json
 import logging
@@ -27,6 +29,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
+from bot.channels.forget import forget_conversation, ready_agent
 from bot.channels.rest import clean_metadata, unavailable
 from knowledge.language import DEFAULT_LANGUAGE, normalize_hint
 
@@ -38,6 +41,7 @@ DEFAULT_MAX_MESSAGE_CHARS = 2_000
 # engine.io packet limit: a message of the maximum length in 4-byte UTF-8 plus the JSON around it.
 MAX_PACKET_BYTES = 64 * 1024
 _ORIGIN = re.compile(r"^https?://[a-z0-9.\-]+(:\d{1,5})?$|^https?://\[[0-9a-f:.]+\](:\d{1,5})?$")
+FORGET_EVENT = "forget_conversation"
 _SESSION_ID = re.compile(r"^[A-Za-z0-9_\-]{16,64}$")
 
 
@@ -108,6 +112,7 @@ class SegibSocketIOInput(SocketIOInput):
 
     allowed_origins: List[str] = list(DEFAULT_ALLOWED_ORIGINS)
     max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS
+    _server: Any = None   # the Sanic app, once it starts
 
     @classmethod
     def name(cls) -> Text:
@@ -163,8 +168,33 @@ class SegibSocketIOInput(SocketIOInput):
                 logger.warning("Socket %s sent a message for another session; kept its own", sid)
             await self._process(on_new_message, sio, session_id, data)
 
+        async def forget(sid: Text, _data: Any = None) -> Dict[str, Any]:
+            """The widget's "forget my conversation": deletes the conversation this socket is bound
+            to (never one the client names) and unbinds it, so that its next message starts a new
+            one. The reply is the socket.io acknowledgement: {"ok": bool, "deleted": bool}."""
+            session_id = (await sio.get_session(sid, namespace=namespace)).get("session_id")
+            if session_id is None:
+                return {"ok": True, "deleted": False}
+            agent = ready_agent(self._server)
+            if agent is None:
+                return {"ok": False, "deleted": False}
+            try:
+                deleted = await forget_conversation(agent, session_id)
+            except Exception:
+                logger.exception("Forgetting a web widget conversation failed")
+                return {"ok": False, "deleted": False}
+            if self.session_persistence:
+                await sio.leave_room(sid, session_id, namespace=namespace)
+            await sio.save_session(sid, {}, namespace=namespace)
+            return {"ok": True, "deleted": deleted}
+
+        async def remember_server(app: Any, _loop: Any) -> None:
+            self._server = app   # its ctx.agent is the one serving this channel's messages
+
+        socketio_webhook.listener("before_server_start")(remember_server)
         sio.on("session_request", session_request, namespace=namespace)
         sio.on(self.user_message_evt, handle_message, namespace=namespace)
+        sio.on(FORGET_EVENT, forget, namespace=namespace)
         return socketio_webhook
 
     def _metadata(self, data: Dict[str, Any]) -> Dict[str, str]:

@@ -5,6 +5,7 @@ runs them in any order. This update processor runs different chats concurrently 
 updates go one after another, in arrival order (a FIFO lock per chat). A chat that sends faster
 than `rate` messages per second (after a burst of `burst`) is slowed down; one with more than
 `queue` updates waiting gets the rest dropped and is told once. Other chats are unaffected.
+Updates not shaped as Telegram sends them (bot.telegram.wellformed) are dropped first.
 """
 import asyncio
 import logging
@@ -14,6 +15,8 @@ from typing import Any, Awaitable, Callable, Dict, Optional
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+from bot.telegram.wellformed import well_formed
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +66,10 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._chats: Dict[int, _ChatQueue] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        if not well_formed(update):
+            coroutine.close()  # type: ignore[attr-defined]  # never run: not what Telegram sends
+            logger.info("A malformed update was ignored")
+            return
         chat_id = chat_of(update)
         if chat_id is None:
             await coroutine

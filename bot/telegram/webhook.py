@@ -41,7 +41,7 @@ class WebhookServer:
             return web.Response(status=403, text="Forbidden")
         try:
             data = json.loads(await request.read())
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):   # RecursionError: "[[[[..." nested too deep
             return web.Response(status=400, text="the body must be a JSON update")
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             return web.Response(status=400, text="the body must be a JSON update")

@@ -114,3 +114,30 @@ def test_forget_deletes_one_senders_tracker_and_registered_records(store):
     assert privacy.forget("returning", store.engine)["tracker_events"] == 0
     with pytest.raises(ValueError):
         privacy.forget("", store.engine)
+
+
+def test_the_rasa_servers_deletion_removes_the_same_rows_as_the_offline_tool(store):
+    """bot.channels.forget (inside the Rasa server: /forget, the widget's button) and bot.privacy
+    (offline) share the deletion (bot.tracker_db.delete_events): same rows gone, others kept."""
+    from rasa.core.tracker_store import AwaitableTrackerStore, FailSafeTrackerStore
+
+    from bot.channels.forget import delete_conversation
+
+    wrapped = AwaitableTrackerStore(FailSafeTrackerStore(store))   # as the Rasa server holds it
+    assert delete_conversation(wrapped, "returning") is True
+    assert user_texts(store, "returning") is None
+    assert user_texts(store, "recent") == ["hello"]
+    assert count(store) == sum(len(events) for events in CONVERSATIONS.values()) - len(CONVERSATIONS["returning"])
+    assert delete_conversation(wrapped, "returning") is False
+
+
+def test_the_rasa_servers_deletion_on_the_in_memory_store():
+    from rasa.core.tracker_store import InMemoryTrackerStore
+
+    from bot.channels.forget import delete_conversation
+
+    memory = InMemoryTrackerStore(Domain.empty())
+    for sender, events in CONVERSATIONS.items():
+        asyncio.run(memory.save(DialogueStateTracker.from_events(sender, events)))
+    assert delete_conversation(memory, "returning") is True
+    assert asyncio.run(memory.retrieve("returning")) is None and asyncio.run(memory.retrieve("recent"))

@@ -62,6 +62,14 @@ def parse_html(text: str) -> str:
     return html.unescape(_TAG.sub("", text))
 
 
+def chat_id_of(params: dict) -> int:
+    """The chat a method is for; Telegram answers 400 "chat not found" to anything else."""
+    try:
+        return int(params["chat_id"])
+    except (KeyError, TypeError, ValueError):
+        raise TelegramError(400, "Bad Request: chat not found") from None
+
+
 def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
@@ -424,6 +432,7 @@ class FakeTelegram:
         return True
 
     async def api_sendchataction(self, params: dict) -> bool:
+        chat_id_of(params)
         return True
 
     async def api_answercallbackquery(self, params: dict) -> bool:
@@ -437,7 +446,7 @@ class FakeTelegram:
         return True
 
     async def api_sendmessage(self, params: dict) -> dict:
-        chat_id = int(params["chat_id"])
+        chat_id = chat_id_of(params)
         raw = params.get("text")
         if not isinstance(raw, str) or not raw.strip():
             raise TelegramError(400, "Bad Request: message text is empty")

@@ -1,5 +1,7 @@
 """Real servers (action server, Rasa with the trained model, demo page) and Debian's chromium."""
+import json
 import os
+import sqlite3
 import subprocess
 from pathlib import Path
 from typing import Callable, List
@@ -83,3 +85,26 @@ def open_page(browser, website) -> Callable:
     yield _open
     for context in contexts:
         context.close()
+
+
+class TrackerDatabase:
+    """The Rasa server's tracker store (the SQLite file of the shared assistant), read directly."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _rows(self, sql: str, sender: str) -> List[tuple]:
+        with sqlite3.connect(self.path, timeout=10) as connection:
+            return connection.execute(sql, (sender,)).fetchall()
+
+    def events(self, sender: str) -> int:
+        return self._rows("SELECT COUNT(*) FROM events WHERE sender_id = ?", sender)[0][0]
+
+    def user_texts(self, sender: str) -> List[str]:
+        rows = self._rows("SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id", sender)
+        return [json.loads(data).get("text") for (data,) in rows]
+
+
+@pytest.fixture
+def tracker_db(assistant) -> TrackerDatabase:
+    return TrackerDatabase(assistant.workdir / "conversations.db")

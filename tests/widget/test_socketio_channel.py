@@ -36,6 +36,10 @@ class Visitor:
         self.client.emit("user_uttered", data)
         return self.replies.get(timeout=WAIT)
 
+    def forget(self, data=None) -> dict:
+        """The widget's "forget my conversation"; returns the server's acknowledgement."""
+        return self.client.call("forget_conversation", data or {}, timeout=WAIT)
+
     def close(self) -> None:
         # abort: a clean polling disconnect waits for the pending long-poll (up to 25 s)
         self.client.eio.disconnect(abort=True)
@@ -104,6 +108,27 @@ def test_junk_metadata_is_dropped_and_the_message_still_answered(visitors):
     visitor.client.emit("user_uttered", {"message": "hola", "session_id": session_id,
                                          "customData": {"language": "x" * 500, "evil": {"$gt": 1}}})
     assert visitor.replies.get(timeout=WAIT)["text"]
+
+
+def test_forget_deletes_the_sockets_own_conversation_and_only_that(visitors, tracker_db):
+    me, other = visitors(), visitors()
+    mine, theirs = me.session(), other.session()
+    me.say("¿Dónde está la sede de la SEGIB?", mine)
+    other.say("¿Dónde está la sede de la SEGIB?", theirs)
+    assert tracker_db.events(mine) > 0 and tracker_db.events(theirs) > 0
+    # The id in the request is ignored: a socket can only forget the conversation it is bound to.
+    assert me.forget({"session_id": theirs, "sender": theirs}) == {"ok": True, "deleted": True}
+    assert tracker_db.events(mine) == 0
+    assert tracker_db.events(theirs) > 0
+    # The socket is unbound: its next message starts a new conversation, the old one stays gone.
+    reply = me.say("Who is the Secretary General?")
+    assert "Allamand" in reply["text"]
+    assert tracker_db.events(mine) == 0
+    assert me.forget() == {"ok": True, "deleted": True}
+
+
+def test_forget_before_any_conversation_deletes_nothing(visitors):
+    assert visitors().forget() == {"ok": True, "deleted": False}
 
 
 def test_a_browser_page_from_another_origin_cannot_connect(assistant):

@@ -169,8 +169,60 @@ def test_text_contrast_meets_wcag_aa(open_page):
         ".sw-title": ".sw-header", ".sw-msg--user .sw-bubble": ".sw-msg--user .sw-bubble",
         ".sw-msg--bot .sw-bubble": ".sw-msg--bot .sw-bubble", ".sw-link": ".sw-msg--bot .sw-bubble",
         ".sw-send": ".sw-send", ".sw-status": ".sw-panel", ".sw-input": ".sw-input",
+        ".sw-forget": ".sw-panel", ".sw-confirm-text": ".sw-panel", ".sw-confirm-yes": ".sw-confirm-yes",
+        ".sw-confirm-no": ".sw-confirm-no",
     }
     for text_selector, background_selector in pairs.items():
         color = page.locator(text_selector).last.evaluate("e => getComputedStyle(e).color")
         background = page.locator(background_selector).last.evaluate("e => getComputedStyle(e).backgroundColor")
         assert contrast(color, background) >= 4.5, (text_selector, color, background)
+
+
+def stored_session(page) -> str:
+    return page.evaluate("JSON.parse(localStorage.getItem('segib-assistant:v1')).sessionId")
+
+
+def test_forget_my_conversation_deletes_it_on_the_server_after_a_confirmation(open_page, tracker_db):
+    page = open_page("es-ES")
+    greeted(page, "¡Hola!")
+    ask(page, "¿Dónde está la sede de la SEGIB?", "Recoletos")
+    old = stored_session(page)
+    assert tracker_db.events(old) > 0
+    # A clearly labelled button; the first press only asks, and "Cancelar" keeps everything.
+    page.get_by_role("button", name="Borrar mi conversación").click()
+    question = page.get_by_role("group", name="¿Borrar esta conversación del servidor del asistente? No se "
+                                             "puede deshacer.")
+    expect(question).to_be_visible()
+    expect(question.get_by_role("button", name="Cancelar")).to_be_focused()
+    question.get_by_role("button", name="Cancelar").click()
+    expect(question).to_be_hidden()
+    assert tracker_db.events(old) > 0 and stored_session(page) == old
+    # Confirmed: deleted on the server and in the browser, and the visitor is told so.
+    page.get_by_role("button", name="Borrar mi conversación").click()
+    question.get_by_role("button", name="Sí, borrarla").click()
+    expect(page.locator(".sw-msg--notice")).to_have_text(
+        "Tu conversación se ha borrado del servidor y de este navegador. Puedes empezar una nueva cuando quieras.",
+        timeout=REPLY_TIMEOUT)
+    expect(page.locator(BOT)).to_have_count(0)
+    expect(page.locator(USER)).to_have_count(0)
+    assert tracker_db.events(old) == 0
+    page.wait_for_function("old => { const s = JSON.parse(localStorage.getItem('segib-assistant:v1'));"
+                           " return s.sessionId && s.sessionId !== old; }", arg=old)
+    new = stored_session(page)
+    # A new question starts a fresh conversation: no context from the old one, nothing of it back.
+    ask(page, "¿Quién es el secretario general?", "Allamand")
+    assert tracker_db.user_texts(new) == ["¿Quién es el secretario general?"]
+    assert tracker_db.events(old) == 0
+    page.reload()
+    expect(page.locator(".sw-msg--notice")).to_have_count(1)
+    expect(page.locator(BOT).filter(has_text="Recoletos")).to_have_count(0)
+
+
+def test_forget_is_labelled_in_the_visitors_language(open_page):
+    for locale, name, done in [("pt-BR", "Apagar a minha conversa", "A sua conversa foi apagada"),
+                               ("en-US", "Forget my conversation", "Your conversation has been deleted")]:
+        page = open_page(locale)
+        expect(page.locator(BOT).first).to_be_visible(timeout=REPLY_TIMEOUT)
+        page.get_by_role("button", name=name).click()
+        page.locator(".sw-confirm-yes").click()
+        expect(page.locator(".sw-msg--notice")).to_contain_text(done, timeout=REPLY_TIMEOUT)

@@ -9,6 +9,8 @@
  * http(s) and mailto links found in the bot's text become <a> elements. No innerHTML anywhere.
  * Persistence: the session id and the transcript live in localStorage, so the conversation
  * survives reloads and page changes; "new conversation" deletes both.
+ * "Forget my conversation" (after a confirmation) asks the server to delete this tab's own
+ * conversation (event forget_conversation, bot.channels.socketio), then starts a new one.
  */
 (function () {
   "use strict";
@@ -17,6 +19,7 @@
   var MAX_STORED_MESSAGES = 200;
   var NO_REPLY_MS = 45000;
   var QUIET_MS = 4000;
+  var FORGET_TIMEOUT_MS = 15000;
   var GREET_PAYLOAD = "/greet";
   var LINK = /(https?:\/\/[^\s<>"']+|[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,})/g;
   var TRAILING = /[.,;:!?)\]»"']+$/;
@@ -138,10 +141,27 @@
   form.appendChild(input);
   form.appendChild(sendButton);
 
+  // "Forget my conversation": a visible text button, then a confirmation in its place.
+  var footer = el("div", "sw-footer");
+  var forgetButton = text("button", "sw-forget", label("forget"));
+  forgetButton.setAttribute("type", "button");
+  var confirmBox = el("div", "sw-confirm", { role: "group", "aria-labelledby": "sw-confirm-text" });
+  confirmBox.appendChild(text("p", "sw-confirm-text", label("forget_confirm"))).id = "sw-confirm-text";
+  var forgetYes = text("button", "sw-confirm-yes", label("forget_yes"));
+  forgetYes.setAttribute("type", "button");
+  var forgetNo = text("button", "sw-confirm-no", label("forget_no"));
+  forgetNo.setAttribute("type", "button");
+  confirmBox.appendChild(forgetYes);
+  confirmBox.appendChild(forgetNo);
+  confirmBox.hidden = true;
+  footer.appendChild(forgetButton);
+  footer.appendChild(confirmBox);
+
   panel.appendChild(header);
   panel.appendChild(log);
   panel.appendChild(status);
   panel.appendChild(form);
+  panel.appendChild(footer);
   root.appendChild(panel);
   root.appendChild(launcher);
 
@@ -297,9 +317,11 @@
     socket.on("disconnect", function () { confirmed = false; setStatus(label("offline")); });
   }
 
-  function restart() {
+  /* A new conversation: nothing of the old one is kept in the browser; `notice` opens the new one. */
+  function startOver(notice) {
     state = freshState();
     state.open = true;
+    if (notice) { state.messages.push({ from: "notice", text: notice }); }
     saveState();
     pending = [];
     awaiting = false;
@@ -310,7 +332,35 @@
       confirmed = false;
       socket.emit("session_request", { session_id: null });
     }
+  }
+
+  function restart() {
+    startOver(null);
     input.focus();
+  }
+
+  function showForgetConfirmation(open) {
+    confirmBox.hidden = !open;
+    forgetButton.hidden = open;
+    (open ? forgetNo : forgetButton).focus();  // the harmless choice first
+  }
+
+  /* Deletes this conversation on the server (the socket's own; the server takes no id from here). */
+  function forgetConversation() {
+    showForgetConfirmation(false);
+    var answered = false;
+    function failed() {
+      answered = true;
+      append({ from: "notice", text: label("forget_failed") });
+    }
+    if (!socket || !socket.connected) { failed(); return; }
+    var timer = setTimeout(function () { if (!answered) { failed(); } }, FORGET_TIMEOUT_MS);
+    socket.emit("forget_conversation", {}, function (reply) {
+      if (answered) { return; }
+      answered = true;
+      clearTimeout(timer);
+      if (reply && reply.ok) { startOver(label("forget_done")); } else { failed(); }
+    });
   }
 
   // ------------------------------------------------------------------ events
@@ -334,6 +384,16 @@
   launcher.addEventListener("click", function () { setOpen(true, true); });
   closeButton.addEventListener("click", function () { setOpen(false, true); });
   restartButton.addEventListener("click", restart);
+  forgetButton.addEventListener("click", function () { showForgetConfirmation(true); });
+  forgetNo.addEventListener("click", function () { showForgetConfirmation(false); });
+  forgetYes.addEventListener("click", forgetConversation);
+  confirmBox.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {  // closes the question, not the chat
+      event.preventDefault();
+      event.stopPropagation();
+      showForgetConfirmation(false);
+    }
+  });
   window.addEventListener("storage", function (event) {
     if (event.key !== STORAGE_KEY) { return; }
     var sessionBefore = state.sessionId;
