@@ -12,7 +12,7 @@ from knowledge.language import OTHER
 
 from actions import handoff
 from actions.handoff import EMAIL_SLOT, QUESTION_SLOT, REASON_SLOT
-from actions.turn import HUMAN_OFFER, Turn, events_for, send
+from actions.turn import HUMAN_OFFER, LANGUAGE_SLOT, Turn, events_for, send
 
 REQUESTED_SLOT = "requested_slot"
 
@@ -130,13 +130,20 @@ class ActionAffirm(SegibAction):
         return Reply(self.phrase("affirm_without_question", turn), context=turn.context)
 
 
+def form_turn(tracker: Tracker) -> Turn:
+    """A turn inside handoff_form: an address or a question says nothing about the language, so the
+    conversation's language stays."""
+    turn = Turn.from_tracker(tracker)
+    return replace(turn, language=tracker.get_slot(LANGUAGE_SLOT) or turn.language)
+
+
 class AskHandoffSlot(SegibAction):
     """handoff_form asks for a slot: the question the first time, "try again" after a refused answer."""
     slot, first_key, again_key = "", "", ""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        turn = Turn.from_tracker(tracker)
+        turn = form_turn(tracker)
         key = self.again_key if tracker.get_slot(REQUESTED_SLOT) == self.slot else self.first_key
         reply = Reply(self.phrase(key, turn), context=turn.context)
         send(dispatcher, reply)
@@ -182,7 +189,7 @@ class ActionFileCase(SegibAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        turn = Turn.from_tracker(tracker)
+        turn = form_turn(tracker)
         reply = handoff.DESK.file(turn, tracker, self.answerer)
         send(dispatcher, reply)
         return events_for(turn, reply) + [SlotSet(slot, None) for slot in (EMAIL_SLOT, QUESTION_SLOT, REASON_SLOT)]
