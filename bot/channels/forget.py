@@ -9,22 +9,20 @@ endpoints.yml configures: SQL, Redis, Mongo or in-memory) while holding the conv
 from the lock store, so no message of that conversation is being processed meanwhile.
 Rasa 3.6's TrackerStore has no delete method: the per-store deletion is done here.
 """
-import hmac
 import logging
-import os
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.agent import Agent
+from rasa.core.channels.channel import UserMessage
 from rasa.core.tracker_store import (InMemoryTrackerStore, MongoTrackerStore, RedisTrackerStore, SQLTrackerStore,
                                      TrackerStore)
-from sanic import Blueprint, response
+from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-logger = logging.getLogger(__name__)
+from bot.channels.private import PrivateInput
 
-TOKEN_ENV = "SEGIB_FORGET_TOKEN"
-MAX_SENDER_CHARS = 128
+logger = logging.getLogger(__name__)
 
 
 def _stores(store: Optional[TrackerStore]):
@@ -64,51 +62,22 @@ def delete_conversation(store: TrackerStore, sender: str) -> bool:
     return deleted
 
 
-class ForgetInput(InputChannel):
+class ForgetInput(PrivateInput):
     @classmethod
     def name(cls) -> Text:
         return "forget"
-
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        return cls((credentials or {}).get("token") or os.environ.get(TOKEN_ENV))
-
-    def __init__(self, token: Optional[str] = None) -> None:
-        self.token = token or None
-
-    def _authorized(self, request: Request) -> bool:
-        given = request.headers.get("Authorization", "")
-        expected = f"Bearer {self.token}"
-        return hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode())
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         forget = Blueprint(f"segib_forget_{type(self).__name__}", __name__)
 
         @forget.route("/conversation", methods=["POST"])
         async def delete(request: Request) -> HTTPResponse:
-            if not self.token:
-                return response.json({"error": "not found"}, status=404)
-            if not self._authorized(request):
-                return response.json({"error": "forbidden"}, status=403)
-            try:
-                body = request.json
-            except Exception:
-                body = None
-            sender = body.get("sender") if isinstance(body, dict) else None
-            if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
-                return response.json({"error": "'sender' must be a non-empty string"}, status=400)
-            agent = getattr(request.app.ctx, "agent", None)
-            if agent is None or agent.tracker_store is None:
-                return response.json({"error": "the assistant is not ready"}, status=503)
-            try:
-                async with agent.lock_store.lock(sender):
-                    deleted = delete_conversation(agent.tracker_store, sender)
-            except NotImplementedError as error:
-                return response.json({"error": str(error)}, status=501)
-            except Exception:
-                logger.exception("Deleting a conversation failed")
-                return response.json({"error": "deleting the conversation failed"}, status=500)
-            logger.info("Deleted a conversation on request (%s)", "found" if deleted else "none stored")
-            return response.json({"deleted": deleted})
+            return await self.locked(request, self._delete, "deleting the conversation")
 
         return forget
+
+    @staticmethod
+    async def _delete(agent: Agent, sender: str) -> Dict[str, Any]:
+        deleted = delete_conversation(agent.tracker_store, sender)
+        logger.info("Deleted a conversation on request (%s)", "found" if deleted else "none stored")
+        return {"deleted": deleted}

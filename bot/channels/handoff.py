@@ -1,0 +1,46 @@
+"""Hands a paused conversation back to the assistant: `POST /webhooks/handoff/resume`.
+
+When a citizen's "yes" opens a live hand-off, the action pauses the conversation in Rasa
+(ConversationPaused): the Telegram gateway relays the citizen to staff meanwhile. When staff
+`/close` the case, or the citizen types `/bot`, the gateway calls this endpoint (same token and
+body as bot/channels/forget.py), which appends Rasa's ConversationResumed under the conversation's
+lock, so the assistant picks up cleanly at the next message.
+"""
+import logging
+from typing import Any, Awaitable, Callable, Dict, Text
+
+from rasa.core.agent import Agent
+from rasa.core.channels.channel import UserMessage
+from rasa.shared.core.events import ConversationResumed
+from sanic import Blueprint
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels.private import PrivateInput
+
+logger = logging.getLogger(__name__)
+
+
+async def resume(agent: Agent, sender: str) -> Dict[str, Any]:
+    tracker = await agent.tracker_store.retrieve(sender)
+    if tracker is None or not tracker.is_paused():
+        return {"resumed": False}
+    tracker.update(ConversationResumed())
+    await agent.tracker_store.save(tracker)
+    logger.info("A conversation was handed back to the assistant")
+    return {"resumed": True}
+
+
+class HandoffInput(PrivateInput):
+    @classmethod
+    def name(cls) -> Text:
+        return "handoff"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        handoff = Blueprint(f"segib_handoff_{type(self).__name__}", __name__)
+
+        @handoff.route("/resume", methods=["POST"])
+        async def resume_conversation(request: Request) -> HTTPResponse:
+            return await self.locked(request, resume, "resuming the conversation")
+
+        return handoff
