@@ -4,14 +4,15 @@ When a citizen's "yes" opens a live hand-off, the action pauses the conversation
 (ConversationPaused): the Telegram gateway relays the citizen to staff meanwhile. When staff
 `/close` the case, or the citizen types `/bot`, the gateway calls this endpoint (same token and
 body as bot/channels/forget.py), which appends Rasa's ConversationResumed under the conversation's
-lock, so the assistant picks up cleanly at the next message.
+lock (and the action_listen the pause skipped), so the assistant picks up cleanly at the next message.
 """
 import logging
 from typing import Any, Awaitable, Callable, Dict, Text
 
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import UserMessage
-from rasa.shared.core.events import ConversationResumed
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import ActionExecuted, ConversationResumed
 from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -26,6 +27,10 @@ async def resume(agent: Agent, sender: str) -> Dict[str, Any]:
     if tracker is None or not tracker.is_paused():
         return {"resumed": False}
     tracker.update(ConversationResumed())
+    if tracker.latest_action_name != ACTION_LISTEN_NAME:
+        # The pause came from an action (the hand-off), so Rasa never predicted action_listen after it;
+        # without one, the rules (user intent after action_listen) would not match the next message.
+        tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
     await agent.tracker_store.save(tracker)
     logger.info("A conversation was handed back to the assistant")
     return {"resumed": True}

@@ -7,7 +7,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, FrozenSet, Mapping, Optional
+from typing import Dict, Mapping, Optional
 from urllib.parse import urlsplit
 
 from handoff import hours as office_hours
@@ -107,11 +107,7 @@ class Settings:
     office_chats: Dict[str, int] = field(default_factory=dict)   # office id -> its own staff group
     hours: office_hours.OfficeHours = field(default_factory=lambda: office_hours.parse(None))
     staff_language: str = "es"           # what staff read in their group
-
-    @property
-    def staff_chats(self) -> FrozenSet[int]:
-        """Every chat whose members may act on cases."""
-        return frozenset({*self.office_chats.values(), *([self.staff_chat] if self.staff_chat is not None else [])})
+    outbox_every: float = 5.0            # seconds between delivery rounds of the hand-off outbox
 
     @property
     def resume_url(self) -> str:
@@ -200,4 +196,4 @@ def _handoff(env: Mapping[str, str]) -> dict:
         raise ConfigError(f"HANDOFF_STAFF_LANGUAGE must be es, pt or en, got {language!r}")
     return dict(staff_chat=_chat_id("TELEGRAM_STAFF_CHAT_ID", raw_chat) if raw_chat else None,
                 office_chats=_staff_chats(env.get("TELEGRAM_STAFF_CHATS", "")), hours=hours,
-                staff_language=language)
+                staff_language=language, outbox_every=_number(env, "HANDOFF_RETRY_EVERY", 5.0, 0.1))

@@ -83,6 +83,7 @@ class Shown:
     buttons: List[List[Dict[str, str]]] = field(default_factory=list)
     at: float = 0.0                      # Unix time (the message's date)
     seen: float = field(default_factory=time.monotonic)   # when it reached the "citizen"
+    reply_to: Optional[int] = None       # the message it answers (reply_parameters), if any
 
     @property
     def titles(self) -> List[str]:
@@ -195,8 +196,15 @@ class FakeTelegram:
         return update_id
 
     def send_text(self, chat_id: int, text: str, language_code: Optional[str] = "es", chat_type: str = "private",
-                  user_id: Optional[int] = None) -> int:
+                  user_id: Optional[int] = None, reply_to: Optional[Shown] = None) -> int:
+        """A message typed in a chat; `reply_to`: a message of the bot it replies to (in a group, a
+        member `user_id` of chat `chat_id` with chat_type "supergroup")."""
         content: Dict[str, Any] = {"text": text}
+        if reply_to is not None:
+            content["reply_to_message"] = {
+                "message_id": reply_to.message_id, "date": int(reply_to.at), "text": reply_to.text,
+                "chat": self._chat(chat_id, chat_type),
+                "from": {k: BOT[k] for k in ("id", "is_bot", "first_name", "username")}}
         command = re.match(r"^/[A-Za-z0-9_]+(@\w+)?", text)
         if command:
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command.group())}]
@@ -452,7 +460,9 @@ class FakeTelegram:
                 if data is not None and not (1 <= len(data.encode()) <= 64):
                     raise TelegramError(400, "Bad Request: BUTTON_DATA_INVALID")
         message_id = next(self._message_ids[chat_id])
-        shown = Shown(chat_id, message_id, text, buttons, time.time())
+        reply = params.get("reply_parameters") or {}
+        shown = Shown(chat_id, message_id, text, buttons, time.time(),
+                      reply_to=reply.get("message_id") if isinstance(reply, dict) else None)
         with self._changed:
             self.shown.append(shown)
         result = {"message_id": message_id, "date": int(shown.at), "chat": self._chat(chat_id),
