@@ -227,6 +227,8 @@ class CaseStore:
             connection.execute(outbox.update().where(outbox.c.id == item.id).values(sent_at=time.time()))
             if item.target != STAFF or chat_id is None or message_id is None:
                 return
+            mapping = (staff_messages.c.chat_id == chat_id) & (staff_messages.c.message_id == message_id)
+            connection.execute(staff_messages.delete().where(mapping))   # a chat recreated: ids start over
             connection.execute(staff_messages.insert().values(chat_id=chat_id, message_id=message_id,
                                                               case_id=item.case_id))
             if item.kind == "case":

@@ -25,6 +25,9 @@ from bot.telegram.rasa import ForgetDisabled, RasaClient, RasaUnavailable
 logger = logging.getLogger(__name__)
 
 SENDER_PREFIX = "telegram:"
+# Retries of one send within a round (PTB drops a rate_limit_args of 0): the outbox retries itself,
+# every round, without holding the other chats' messages back.
+RETRIES_PER_ROUND = 1
 
 
 def citizen_chat(case: Case) -> Optional[int]:
@@ -104,7 +107,7 @@ class Outbox:
         reply_to = case.staff_message_id if item.target == STAFF and item.kind != "case" else None
         try:
             message = await bot.send_message(
-                chat, text, rate_limit_args=0,
+                chat, text, rate_limit_args=RETRIES_PER_ROUND,
                 reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None)
         except Forbidden:
             logger.warning("A hand-off message was refused by Telegram (the bot was blocked or removed); dropped")

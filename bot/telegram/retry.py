@@ -31,7 +31,8 @@ class RetryingRateLimiter(AIORateLimiter):
     async def process_request(self, callback: Callable[..., Coroutine[Any, Any, JSON]], args: Any,
                               kwargs: Dict[str, Any], endpoint: str, data: Dict[str, Any],
                               rate_limit_args: Any) -> JSON:
-        # A caller may ask for fewer retries (rate_limit_args=N): the hand-off outbox retries itself.
+        # A caller may ask for another number of retries (rate_limit_args=N >= 1; PTB drops a 0): the
+        # hand-off outbox retries by itself.
         retries = self.retries if rate_limit_args is None else int(rate_limit_args)
         attempt = 0
         while True:

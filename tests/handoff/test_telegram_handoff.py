@@ -8,20 +8,23 @@ from tests.handoff.conftest import STAFF_CHAT
 REFERENCE = re.compile(r"SGB-[A-Z2-9]{4}-[A-Z2-9]{4}")
 
 
-def open_live_case(fake, citizen, ask, yes, language_code, live_text):
+def open_live_case(fake, cases, citizen, ask, yes, language_code, live_text):
     fake.send_text(citizen, ask, language_code)
     fake.wait_until(lambda: any(yes in m.titles for m in fake.shown_to(citizen)), 30, "the yes/no offer")
     fake.tap(citizen, yes, language_code)
     live = fake.wait_for_text(citizen, live_text)
     reference = REFERENCE.search(live.text).group()
-    return reference, fake.wait_for_text(STAFF_CHAT, reference)
+    case_message = fake.wait_for_text(STAFF_CHAT, reference)
+    # Recorded in the store right after Telegram confirmed it (staff need longer than that to reply).
+    fake.wait_until(lambda: cases.by_reference(reference).staff_message_id, 10, "the case message recorded")
+    return reference, case_message
 
 
 def test_round_trip_in_spanish_staff_answer_close_and_the_bot_again(relay, fake, new_chat, cases):
     citizen = new_chat()
     fake.send_text(citizen, "¿Qué oficina atiende a Uruguay?", "es")
     fake.wait_for_text(citizen, "Montevideo")
-    reference, case_message = open_live_case(fake, citizen, "quiero hablar con alguien", "Sí", "es",
+    reference, case_message = open_live_case(fake, cases, citizen, "quiero hablar con alguien", "Sí", "es",
                                              "te responderá aquí")
     # The case message: reference, channel, language, office, reason, the last turns.
     text = case_message.text
@@ -68,7 +71,7 @@ def test_after_two_fallbacks_in_portuguese_and_the_citizen_goes_back_with_bot(re
     citizen = new_chat()
     fake.send_text(citizen, "Qual é a previsão do tempo para amanhã em Lisboa?", "pt-BR")
     fake.wait_for_text(citizen, "Quer que o ponha em contacto com uma pessoa")
-    reference, case_message = open_live_case(fake, citizen, "Sabe recomendar um bom restaurante no Porto?", "Sim",
+    reference, case_message = open_live_case(fake, cases, citizen, "Sabe recomendar um bom restaurante no Porto?", "Sim",
                                              "pt-BR", "vai responder-lhe aqui")
     assert "Motivo: el asistente no supo responder" in case_message.text and "Idioma: pt" in case_message.text
     assert cases.by_reference(reference).reason == FALLBACK
@@ -87,9 +90,9 @@ def test_after_two_fallbacks_in_portuguese_and_the_citizen_goes_back_with_bot(re
     assert not any("SEGIB (staff)" in t for t in fake.texts(citizen))
 
 
-def test_staff_commands_from_elsewhere_are_ignored_and_logged_without_text(relay, fake, new_chat):
+def test_staff_commands_from_elsewhere_are_ignored_and_logged_without_text(relay, fake, new_chat, cases):
     citizen, other_group = new_chat(), -1009999999999
-    reference, case_message = open_live_case(fake, citizen, "I'd like to talk to a human, please", "Yes", "en",
+    reference, case_message = open_live_case(fake, cases, citizen, "I'd like to talk to a human, please", "Yes", "en",
                                              "a colleague from SEGIB's team will answer you here")
     fake.send_text(other_group, "/cases", chat_type="supergroup", user_id=31337)
     fake.send_text(other_group, "/close secret-words", chat_type="supergroup", user_id=31337)
