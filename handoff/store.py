@@ -245,3 +245,12 @@ class CaseStore:
             connection.execute(staff_messages.delete().where(staff_messages.c.case_id.in_(ids)))
             connection.execute(outbox.delete().where(outbox.c.case_id.in_(ids)))
             return connection.execute(cases.delete().where(cases.c.id.in_(ids))).rowcount
+
+
+def forget_sender(sender: str) -> int:
+    """bot.privacy's forgetter: the hand-off records of `sender` in the configured store."""
+    store = CaseStore()
+    try:
+        return store.forget(sender)
+    finally:
+        store.engine.dispose()
