@@ -1,9 +1,11 @@
 """Hand-off through Telegram, end to end: citizens and staff on the stand-in Bot API, the real gateway,
 the real assistant (trained model, action server, Rasa server) and one case store, all on loopback."""
 import re
+import time
 
 from handoff.store import CLOSED, FALLBACK, LIVE, OPEN
 from tests.handoff.conftest import STAFF_CHAT
+from tests.support.metrics import record
 
 REFERENCE = re.compile(r"SGB-[A-Z2-9]{4}-[A-Z2-9]{4}")
 
@@ -11,10 +13,12 @@ REFERENCE = re.compile(r"SGB-[A-Z2-9]{4}-[A-Z2-9]{4}")
 def open_live_case(fake, cases, citizen, ask, yes, language_code, live_text):
     fake.send_text(citizen, ask, language_code)
     fake.wait_until(lambda: any(yes in m.titles for m in fake.shown_to(citizen)), 30, "the yes/no offer")
+    tapped = time.monotonic()
     fake.tap(citizen, yes, language_code)
     live = fake.wait_for_text(citizen, live_text)
     reference = REFERENCE.search(live.text).group()
     case_message = fake.wait_for_text(STAFF_CHAT, reference)
+    record("hand-off: citizen's yes -> case message in the staff group", f"{case_message.seen - tapped:.2f} s")
     # Recorded in the store right after Telegram confirmed it (staff need longer than that to reply).
     fake.wait_until(lambda: cases.by_reference(reference).staff_message_id, 10, "the case message recorded")
     return reference, case_message
@@ -37,14 +41,18 @@ def test_round_trip_in_spanish_staff_answer_close_and_the_bot_again(relay, fake,
 
     # The citizen's messages now go to staff, as replies to the case message; the bot stays silent.
     shown = len(fake.shown_to(citizen))
+    sent = time.monotonic()
     fake.send_text(citizen, "Necesito una carta de invitación <b>urgente</b> & firmada", "es")
     relayed = fake.wait_for_text(STAFF_CHAT, "Necesito una carta")
+    record("hand-off: citizen message -> staff group", f"{relayed.seen - sent:.2f} s")
     assert relayed.text == f"{reference} · Persona: Necesito una carta de invitación <b>urgente</b> & firmada"
     assert relayed.reply_to == case_message.message_id
 
     # Staff reply to the case message: the citizen reads "SEGIB (staff)", not who wrote it.
+    sent = time.monotonic()
     relay.staff_says("Hola, le escribo del equipo de la SEGIB. ¿Para qué fecha la necesita?", case_message)
     answer = fake.wait_for_text(citizen, "SEGIB (staff)", after=shown)
+    record("hand-off: staff reply -> citizen", f"{answer.seen - sent:.2f} s")
     assert answer.text == "SEGIB (staff): Hola, le escribo del equipo de la SEGIB. ¿Para qué fecha la necesita?"
     # A reply to the relayed message works too.
     relay.staff_says("Puede escribirnos también a info@segib.org", relayed)
@@ -54,8 +62,10 @@ def test_round_trip_in_spanish_staff_answer_close_and_the_bot_again(relay, fake,
     listing = fake.wait_for_text(STAFF_CHAT, "Casos abiertos")
     assert reference in listing.text and "hace 0 min" in listing.text
 
+    sent = time.monotonic()
     relay.staff_says("/close", case_message)
-    fake.wait_for_text(citizen, "Has vuelto con el asistente virtual de la SEGIB", after=shown)
+    back = fake.wait_for_text(citizen, "Has vuelto con el asistente virtual de la SEGIB", after=shown)
+    record("hand-off: staff /close -> citizen back with the assistant", f"{back.seen - sent:.2f} s")
     fake.wait_for_text(STAFF_CHAT, f"Caso {reference} cerrado.")
     assert cases.by_reference(reference).status == CLOSED
     # Back with the assistant (the conversation was resumed in Rasa): a real answer.
