@@ -1,8 +1,12 @@
 """The web widget's (REST's) hand-off: no live relay, so the assistant collects a validated email
 address and the question, files the case and gives its reference. Real servers, real model."""
+import json
 import re
+import urllib.error
+import urllib.request
 
 from handoff.store import ASKED, EMAIL, FALLBACK, FILED
+from tests.handoff.conftest import TOKEN
 
 REFERENCE = re.compile(r"SGB-[A-Z2-9]{4}-[A-Z2-9]{4}")
 
@@ -54,3 +58,20 @@ def test_cancel_while_asked_for_the_email_files_nothing(desk_assistant, cases):
     assert texts(say(sender, "cancelar")) == ["De acuerdo, no he registrado nada. Si tienes otra pregunta, escríbemela."]
     assert len(cases.active()) == before
     assert "Allamand" in texts(say(sender, "¿Quién es el secretario general?"))[0]
+
+
+def test_the_resume_endpoint_needs_the_token_and_a_sender(desk_assistant):
+    url = desk_assistant.base_url + "/webhooks/handoff/resume"
+
+    def post(body, token):
+        request = urllib.request.Request(url, json.dumps(body).encode(), {
+            "Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
+
+    assert post({"sender": "rest-es-cancel"}, "wrong")[0] == 403
+    assert post({"sender": ""}, TOKEN)[0] == 400
+    assert post({"sender": "rest-es-cancel"}, TOKEN) == (200, {"resumed": False})   # not paused
