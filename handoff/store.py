@@ -238,8 +238,15 @@ class CaseStore:
     # ---- data protection ----------------------------------------------------------------------
     def forget(self, sender: str) -> int:
         """Deletes every case of `sender` with its queued messages and staff-message links."""
+        return self._delete(cases.c.sender == sender)
+
+    def purge(self, before: float) -> int:
+        """Retention: deletes the cases opened before `before` (Unix time) that are not live."""
+        return self._delete((cases.c.created_at < before) & (cases.c.status != OPEN))
+
+    def _delete(self, condition) -> int:
         with self.engine.begin() as connection:
-            ids = [row[0] for row in connection.execute(sa.select(cases.c.id).where(cases.c.sender == sender))]
+            ids = [row[0] for row in connection.execute(sa.select(cases.c.id).where(condition))]
             if not ids:
                 return 0
             connection.execute(staff_messages.delete().where(staff_messages.c.case_id.in_(ids)))

@@ -3,7 +3,8 @@
 A row is marked sent only after Telegram confirmed it, so rows queued while the gateway was down,
 or that failed, go out at the next round (a restart starts with one). Rows for one chat go in the
 order they were queued: when one fails, the later rows of that chat wait for the next round, and
-the citizen whose message could not reach staff is told once that the answer may take longer.
+a live citizen whose case or message could not reach staff is told once that the answer may take
+longer.
 A round starts when woken (a message was queued) or every `every` seconds.
 
 Kinds of rows: `case` (the case message, to staff), `citizen` (a citizen's message, to staff, as a
@@ -17,7 +18,7 @@ from typing import Callable, Dict, Optional, Set
 from telegram import ReplyParameters
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from handoff.store import STAFF, Case, CaseStore, Outgoing
+from handoff.store import LIVE, STAFF, Case, CaseStore, Outgoing
 
 from bot.telegram.casetext import CaseTexts
 from bot.telegram.rasa import ForgetDisabled, RasaClient, RasaUnavailable
@@ -88,8 +89,8 @@ class Outbox:
             if not await self._deliver_one(bot, item, case, chat):
                 blocked.add(chat)
                 failing |= item.target == STAFF
-                if item.kind == "citizen":
-                    await self._warn(bot, case)
+                if item.target == STAFF and item.kind in ("case", "citizen") and case.mode == LIVE:
+                    await self._warn(bot, case)   # a citizen waiting live for staff that cannot be reached
             elif item.target == STAFF and item.kind == "case":
                 cases[item.case_id] = await asyncio.to_thread(self.store.case, item.case_id)  # its message id
         self.failing = failing

@@ -94,3 +94,11 @@ def test_two_processes_share_the_sqlite_file(tmp_path):
     actions, gateway = CaseStore(url), CaseStore(url)
     case = actions.open_case("telegram:11", "telegram", "es", ASKED, LIVE, TRANSCRIPT)
     assert gateway.live_case("telegram:11") == case
+
+
+def test_retention_purges_old_cases_but_never_a_live_one(store):
+    old_live = store.open_case("telegram:20", "telegram", "es", ASKED, LIVE, TRANSCRIPT)
+    old_filed = store.open_case("widget-20", "socketio", "es", ASKED, EMAIL, TRANSCRIPT, email="a@b.org")
+    assert store.purge(before=old_filed.created_at - 1) == 0
+    assert store.purge(before=old_filed.created_at + 1) == 1
+    assert store.case(old_filed.id) is None and store.case(old_live.id) is not None

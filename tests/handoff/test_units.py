@@ -7,6 +7,8 @@ from bot.telegram.config import ConfigError, Settings
 from bot.telegram.phrases import Phrases
 from bot.telegram.rasa import parse_messages
 from bot.telegram.render import utf16_len
+from bot.telegram.staff import HandoffRelay
+from handoff.hours import parse
 from handoff.store import ASKED, EMAIL, FALLBACK, LIVE, CaseStore, forget_sender
 
 TOKEN = "123:abc"
@@ -78,3 +80,15 @@ def test_the_forget_me_command_line_deletes_hand_off_records(tmp_path, monkeypat
     finally:
         privacy._FORGETTERS.remove(forget_sender)
     assert store.live_case("telegram:77") is None and store.pending() == []
+
+
+def test_cases_go_to_their_offices_group_else_to_the_main_one(tmp_path):
+    store = CaseStore(f"sqlite:///{tmp_path / 'h.db'}")
+    relay = HandoffRelay(store, CaseTexts(Phrases()), parse("always"), -100, {"office_mexico": -200})
+    mexico = store.open_case("telegram:1", "telegram", "es", ASKED, LIVE, [], office="office_mexico")
+    andean = store.open_case("telegram:2", "telegram", "es", ASKED, LIVE, [], office="office_andean")
+    nowhere = store.open_case("telegram:3", "telegram", "es", ASKED, LIVE, [])
+    assert [relay.staff_chat_for(c) for c in (mexico, andean, nowhere)] == [-200, -100, -100]
+    assert relay.staff_chats == {-100, -200} and relay.state() == "open"
+    assert HandoffRelay(store, CaseTexts(Phrases()), parse("always"), None).state() == "closed"
+    assert HandoffRelay(store, CaseTexts(Phrases()), parse("never"), -100).state() == "closed"
