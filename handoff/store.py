@@ -208,10 +208,12 @@ class CaseStore:
         except sa.exc.IntegrityError:
             return False
 
-    def pending(self, limit: int = 100) -> List[Outgoing]:
+    def pending(self, limit: int = 100, after: int = 0) -> List[Outgoing]:
+        """Undelivered rows in queue order, from the one after `after` (an outbox row id) on."""
         with self.engine.connect() as connection:
             rows = connection.execute(sa.select(outbox.c.id, outbox.c.case_id, outbox.c.target, outbox.c.kind,
-                                                outbox.c.text).where(outbox.c.sent_at.is_(None))
+                                                outbox.c.text)
+                                      .where(outbox.c.sent_at.is_(None) & (outbox.c.id > after))
                                       .order_by(outbox.c.id).limit(limit))
             return [Outgoing(*row) for row in rows]
 

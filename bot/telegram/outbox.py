@@ -29,6 +29,7 @@ SENDER_PREFIX = "telegram:"
 # Retries of one send within a round (PTB drops a rate_limit_args of 0): the outbox retries itself,
 # every round, without holding the other chats' messages back.
 RETRIES_PER_ROUND = 1
+PAGE = 500   # outbox rows read at once
 
 
 def citizen_chat(case: Case) -> Optional[int]:
@@ -51,7 +52,6 @@ class Outbox:
         self.every = every
         self._wake = asyncio.Event()
         self._warned: Set[int] = set()        # cases whose citizen was told "it may take longer"
-        self.failing = False                  # the last round left rows for staff undelivered
 
     def wake(self) -> None:
         self._wake.set()
@@ -69,31 +69,37 @@ class Outbox:
                 pass
 
     async def deliver(self, bot) -> None:
+        """One round: every undelivered row, page by page (rows that cannot go yet never hide the rest)."""
         blocked: Set[object] = set()
         cases: Dict[int, Optional[Case]] = {}
-        failing = False
-        for item in await asyncio.to_thread(self.store.pending, 1000):
-            if item.case_id not in cases:
-                cases[item.case_id] = await asyncio.to_thread(self.store.case, item.case_id)
-            case = cases[item.case_id]
-            if case is None:
-                continue
-            chat = self.staff_chat_for(case) if item.target == STAFF else citizen_chat(case)
-            if item.target == STAFF and chat is None:
-                continue   # no staff group configured: the case waits in the store until there is one
-            if chat in blocked:
-                continue
-            if chat is None:   # an email case has no chat to answer in
-                await asyncio.to_thread(self.store.mark_sent, item)
-                continue
-            if not await self._deliver_one(bot, item, case, chat):
-                blocked.add(chat)
-                failing |= item.target == STAFF
-                if item.target == STAFF and item.kind in ("case", "citizen") and case.mode == LIVE:
-                    await self._warn(bot, case)   # a citizen waiting live for staff that cannot be reached
-            elif item.target == STAFF and item.kind == "case":
-                cases[item.case_id] = await asyncio.to_thread(self.store.case, item.case_id)  # its message id
-        self.failing = failing
+        after = 0
+        while True:
+            items = await asyncio.to_thread(self.store.pending, PAGE, after)
+            if not items:
+                break
+            after = items[-1].id
+            for item in items:
+                await self._round_item(bot, item, cases, blocked)
+
+    async def _round_item(self, bot, item: Outgoing, cases: Dict[int, Optional[Case]], blocked: Set[object]) -> None:
+        """Delivers one row, unless an earlier row of its chat failed in this round."""
+        if item.case_id not in cases:
+            cases[item.case_id] = await asyncio.to_thread(self.store.case, item.case_id)
+        case = cases[item.case_id]
+        if case is None:
+            return
+        chat = self.staff_chat_for(case) if item.target == STAFF else citizen_chat(case)
+        if (item.target == STAFF and chat is None) or chat in blocked:
+            return   # no staff group for it (the case waits in the store until there is one), or later
+        if chat is None:   # an email case has no chat to answer in
+            await asyncio.to_thread(self.store.mark_sent, item)
+            return
+        if not await self._deliver_one(bot, item, case, chat):
+            blocked.add(chat)
+            if item.target == STAFF and item.kind in ("case", "citizen") and case.mode == LIVE:
+                await self._warn(bot, case)   # a citizen waiting live for staff that cannot be reached
+        elif item.target == STAFF and item.kind == "case":
+            cases[item.case_id] = await asyncio.to_thread(self.store.case, item.case_id)  # its message id
 
     async def _deliver_one(self, bot, item: Outgoing, case: Case, chat: int) -> bool:
         if item.kind == "resume":
