@@ -119,11 +119,15 @@ def test_out_of_hours_honest_answer_right_office_contacts_and_a_filed_case(relay
         case = cases.by_reference(reference)
         assert (case.mode, case.status, case.office) == (OFFLINE, FILED, "office_mexico")
         staff = fake.wait_for_text(STAFF_CHAT, reference)
-        assert "(fuera de horario)" in staff.text
+        assert "(fuera de horario)" in staff.text and "Oficina: Oficina Subregional para México" in staff.text
         # Not paused: the assistant keeps answering.
         shown = len(fake.shown_to(citizen))
         fake.send_text(citizen, "¿Quién es el secretario general?", "es")
         fake.wait_for_text(citizen, "Allamand", after=shown)
+        # Staff who come in later can still answer in the citizen's chat.
+        fake.wait_until(lambda: cases.by_reference(reference).staff_message_id, 10, "the case message recorded")
+        relay.staff_says("Buenos días, le llamamos hoy.", staff)
+        fake.wait_for_text(citizen, "SEGIB (staff): Buenos días, le llamamos hoy.", after=shown)
     finally:
         relay.gateway.stop()
         relay.env["HANDOFF_HOURS"] = "always"

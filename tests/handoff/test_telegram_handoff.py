@@ -79,6 +79,9 @@ def test_round_trip_in_spanish_staff_answer_close_and_the_bot_again(relay, fake,
     # A second /close on the same case is answered, not repeated.
     relay.staff_says("/close", case_message)
     fake.wait_for_text(STAFF_CHAT, f"El caso {reference} ya está cerrado")
+    # No message text in the gateway's log (INFO).
+    log = relay.gateway.log()
+    assert "Necesito una carta" not in log and "Para qué fecha" not in log and "info@segib.org" not in log
 
 
 def test_after_two_fallbacks_in_portuguese_and_the_citizen_goes_back_with_bot(relay, fake, new_chat, cases):
