@@ -1,4 +1,4 @@
-"""The web widget's (REST's) hand-off: no live relay, so the assistant collects a validated email
+"""The web widget's (socket.io's, REST's) hand-off: no live relay, so the assistant collects a validated email
 address and the question, files the case and gives its reference. Real servers, real model."""
 import json
 import re
@@ -7,6 +7,7 @@ import urllib.request
 
 from handoff.store import ASKED, EMAIL, FALLBACK, FILED
 from tests.handoff.conftest import TOKEN
+from tests.widget.test_socketio_channel import Visitor
 
 REFERENCE = re.compile(r"SGB-[A-Z2-9]{4}-[A-Z2-9]{4}")
 
@@ -75,3 +76,24 @@ def test_the_resume_endpoint_needs_the_token_and_a_sender(desk_assistant):
     assert post({"sender": "rest-es-cancel"}, "wrong")[0] == 403
     assert post({"sender": ""}, TOKEN)[0] == 400
     assert post({"sender": "rest-es-cancel"}, TOKEN) == (200, {"resumed": False})   # not paused
+
+
+def test_the_web_widget_socket_io_channel_files_a_case_in_english(desk_assistant, cases):
+    visitor = Visitor(desk_assistant.base_url, "http://localhost:8080")   # an origin credentials.yml allows
+    try:
+        session = visitor.session()
+
+        def say(text):
+            return visitor.say(text, session, "en-GB")["text"]
+
+        assert say("Can I speak to someone from SEGIB?") == (
+            "Would you like me to put you in touch with a person at SEGIB?")
+        assert "Which address should we write to?" in say("yes")
+        assert say("eva at example dot com").startswith("That email address doesn't look valid")
+        assert say("Eva.Lopez@example.com").startswith("Thank you. Now type your question")
+        done = say("When is the next Ibero-American Summit and how can journalists get accredited?")
+        case = cases.by_reference(REFERENCE.search(done).group())
+        assert done.startswith("Done: your request is filed") and case.email == "Eva.Lopez@example.com"
+        assert case.channel == "socketio" and case.sender == session and case.language == "en"
+    finally:
+        visitor.close()
