@@ -86,6 +86,7 @@ class HandoffRelay:
         app.add_handler(CommandHandler("close", self.on_close, filters=staff))
         app.add_handler(CommandHandler(STAFF_COMMANDS, self.on_refused, filters=filters.UpdateType.MESSAGE))
         app.add_handler(MessageHandler(staff & filters.REPLY & filters.TEXT & ~filters.COMMAND, self.on_reply))
+        app.add_handler(MessageHandler(staff & filters.REPLY & ~filters.TEXT, self.on_attachment))
         app.add_handler(MessageHandler(staff, self.on_chatter))
 
     async def _case_replied_to(self, update: Update) -> Optional[Case]:
@@ -119,6 +120,11 @@ class HandoffRelay:
         source = f"tg:{update.message.chat_id}:{update.message.message_id}"
         await asyncio.to_thread(self._queue, case, CITIZEN, "staff", text, source)
         logger.info("A staff answer was queued for a case")
+
+    async def on_attachment(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A photo, file or sticker in reply to a case: not relayed (citizens get text only)."""
+        if await self._case_replied_to(update):
+            await self._answer(update, self.texts.staff("handoff_staff_text_only"))
 
     async def on_close(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         case = await self._case_replied_to(update)

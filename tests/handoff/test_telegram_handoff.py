@@ -58,6 +58,9 @@ def test_round_trip_in_spanish_staff_answer_close_and_the_bot_again(relay, fake,
     answer = fake.wait_for_text(citizen, "SEGIB (staff)", after=shown)
     record("hand-off: staff reply -> citizen", f"{answer.seen - sent:.2f} s")
     assert answer.text == "SEGIB (staff): Hola, le escribo del equipo de la SEGIB. ¿Para qué fecha la necesita?"
+    # A photo is not relayed: staff are told to type.
+    fake.send_photo(STAFF_CHAT, chat_type="supergroup", user_id=424242, reply_to=case_message)
+    fake.wait_for_text(STAFF_CHAT, "Solo se envía texto a la persona")
     # A reply to the relayed message works too.
     relay.staff_says("Puede escribirnos también a info@segib.org", relayed)
     fake.wait_for_text(citizen, "SEGIB (staff): Puede escribirnos", after=shown)

@@ -199,22 +199,26 @@ class FakeTelegram:
                   user_id: Optional[int] = None, reply_to: Optional[Shown] = None) -> int:
         """A message typed in a chat; `reply_to`: a message of the bot it replies to (in a group, a
         member `user_id` of chat `chat_id` with chat_type "supergroup")."""
-        content: Dict[str, Any] = {"text": text}
-        if reply_to is not None:
-            content["reply_to_message"] = {
-                "message_id": reply_to.message_id, "date": int(reply_to.at), "text": reply_to.text,
-                "chat": self._chat(chat_id, chat_type),
-                "from": {k: BOT[k] for k in ("id", "is_bot", "first_name", "username")}}
+        content: Dict[str, Any] = {"text": text, **self._reply(chat_id, chat_type, reply_to)}
         command = re.match(r"^/[A-Za-z0-9_]+(@\w+)?", text)
         if command:
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command.group())}]
         return self.inject("message", self._message(chat_id, language_code, chat_type, user_id, **content))
 
-    def send_photo(self, chat_id: int, language_code: Optional[str] = "es", caption: Optional[str] = None) -> int:
+    def _reply(self, chat_id: int, chat_type: str, reply_to: Optional[Shown]) -> Dict[str, Any]:
+        if reply_to is None:
+            return {}
+        return {"reply_to_message": {
+            "message_id": reply_to.message_id, "date": int(reply_to.at), "text": reply_to.text,
+            "chat": self._chat(chat_id, chat_type), "from": {k: BOT[k] for k in ("id", "is_bot", "first_name", "username")}}}
+
+    def send_photo(self, chat_id: int, language_code: Optional[str] = "es", caption: Optional[str] = None,
+                   chat_type: str = "private", user_id: Optional[int] = None, reply_to: Optional[Shown] = None) -> int:
         photo = [{"file_id": f"photo-{chat_id}-{size}", "file_unique_id": f"u{chat_id}{size}", "width": size,
                   "height": size, "file_size": size * 100} for size in (90, 320)]
         extra = {"caption": caption} if caption else {}
-        return self.inject("message", self._message(chat_id, language_code, photo=photo, **extra))
+        return self.inject("message", self._message(chat_id, language_code, chat_type, user_id, photo=photo,
+                                                    **extra, **self._reply(chat_id, chat_type, reply_to)))
 
     def send_sticker(self, chat_id: int, language_code: Optional[str] = "es") -> int:
         sticker = {"file_id": "sticker-1", "file_unique_id": "s1", "width": 512, "height": 512,
