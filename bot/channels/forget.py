@@ -10,16 +10,11 @@ from the lock store, so no message of that conversation is being processed meanw
 Rasa 3.6's TrackerStore has no delete method: the per-store deletion is done here.
 """
 import logging
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Dict, Optional, Text
 
 from rasa.core.agent import Agent
-from rasa.core.channels.channel import UserMessage
 from rasa.core.tracker_store import (InMemoryTrackerStore, MongoTrackerStore, RedisTrackerStore, SQLTrackerStore,
                                      TrackerStore)
-from sanic import Blueprint
-from sanic.request import Request
-from sanic.response import HTTPResponse
-
 from bot.channels.private import PrivateInput
 
 logger = logging.getLogger(__name__)
@@ -63,21 +58,13 @@ def delete_conversation(store: TrackerStore, sender: str) -> bool:
 
 
 class ForgetInput(PrivateInput):
+    route, what = "/conversation", "deleting the conversation"
+
     @classmethod
     def name(cls) -> Text:
         return "forget"
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        forget = Blueprint(f"segib_forget_{type(self).__name__}", __name__)
-
-        @forget.route("/conversation", methods=["POST"])
-        async def delete(request: Request) -> HTTPResponse:
-            return await self.locked(request, self._delete, "deleting the conversation")
-
-        return forget
-
-    @staticmethod
-    async def _delete(agent: Agent, sender: str) -> Dict[str, Any]:
+    async def change(self, agent: Agent, sender: str) -> Dict[str, Any]:
         deleted = delete_conversation(agent.tracker_store, sender)
         logger.info("Deleted a conversation on request (%s)", "found" if deleted else "none stored")
         return {"deleted": deleted}

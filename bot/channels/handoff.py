@@ -7,16 +7,11 @@ body as bot/channels/forget.py), which appends Rasa's ConversationResumed under 
 lock (and the action_listen the pause skipped), so the assistant picks up cleanly at the next message.
 """
 import logging
-from typing import Any, Awaitable, Callable, Dict, Text
+from typing import Any, Dict, Text
 
 from rasa.core.agent import Agent
-from rasa.core.channels.channel import UserMessage
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, ConversationResumed
-from sanic import Blueprint
-from sanic.request import Request
-from sanic.response import HTTPResponse
-
 from bot.channels.private import PrivateInput
 
 logger = logging.getLogger(__name__)
@@ -37,15 +32,11 @@ async def resume(agent: Agent, sender: str) -> Dict[str, Any]:
 
 
 class HandoffInput(PrivateInput):
+    route, what = "/resume", "resuming the conversation"
+
     @classmethod
     def name(cls) -> Text:
         return "handoff"
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        handoff = Blueprint(f"segib_handoff_{type(self).__name__}", __name__)
-
-        @handoff.route("/resume", methods=["POST"])
-        async def resume_conversation(request: Request) -> HTTPResponse:
-            return await self.locked(request, resume, "resuming the conversation")
-
-        return handoff
+    async def change(self, agent: Agent, sender: str) -> Dict[str, Any]:
+        return await resume(agent, sender)

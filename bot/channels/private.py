@@ -11,8 +11,8 @@ import os
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.agent import Agent
-from rasa.core.channels.channel import InputChannel
-from sanic import response
+from rasa.core.channels.channel import InputChannel, UserMessage
+from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -25,6 +25,23 @@ Change = Callable[[Agent, str], Awaitable[Dict[str, Any]]]   # (agent, sender) -
 
 
 class PrivateInput(InputChannel):
+    """Subclasses give `name()`, the `route` under /webhooks/<name>, `what` it does (for errors) and
+    `change`, run on the sender's conversation under its lock."""
+    route = ""
+    what = ""
+
+    async def change(self, agent: Agent, sender: str) -> Dict[str, Any]:
+        raise NotImplementedError
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        blueprint = Blueprint(f"segib_{self.name()}_{type(self).__name__}", __name__)
+
+        @blueprint.route(self.route, methods=["POST"])
+        async def handle(request: Request) -> HTTPResponse:
+            return await self.locked(request, self.change, self.what)
+
+        return blueprint
+
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         return cls((credentials or {}).get("token") or os.environ.get(TOKEN_ENV))
