@@ -136,9 +136,9 @@ async def run(settings: Settings, stop: Optional[asyncio.Event] = None) -> int:
                                             allowed_updates=ALLOWED_UPDATES)
         relay = gateway.relay
         outbox = asyncio.create_task(relay.outbox.run(app.bot, stop), name="handoff-outbox")
+        logger.info("Hand-off: %d staff chat(s), hours %s", len(relay.staff_chats), relay.hours.text)
         logger.info("Telegram gateway running as @%s (%s mode), relaying to %s", app.bot.username, settings.mode,
                     settings.rest_url)
-        logger.info("Hand-off: %d staff chat(s), hours %s", len(relay.staff_chats), relay.hours.text)
         await stop.wait()
         logger.info("Stopping the Telegram gateway")
     finally:
