@@ -59,7 +59,9 @@ class Turn:
             pending_offer=tracker.get_slot(PENDING_OFFER_SLOT),
             failed_turns=int(tracker.get_slot(FAILED_TURNS_SLOT) or 0),
             channel=_text(metadata, "channel") or tracker.get_latest_input_channel(),
-            relay=_text(metadata, "relay"),
+            # Only the channel gateways (Telegram) say they relay, and they talk to Rasa through REST:
+            # a web widget claiming a relay in its metadata is not believed.
+            relay=_text(metadata, "relay") if tracker.get_latest_input_channel() == "rest" else None,
             country=_text(metadata, "country"),
         )
 

@@ -92,3 +92,17 @@ def test_cases_go_to_their_offices_group_else_to_the_main_one(tmp_path):
     assert relay.staff_chats == {-100, -200} and relay.state() == "open"
     assert HandoffRelay(store, CaseTexts(Phrases()), parse("always"), None).state() == "closed"
     assert HandoffRelay(store, CaseTexts(Phrases()), parse("never"), -100).state() == "closed"
+
+
+def test_only_a_gateway_on_the_rest_channel_is_believed_to_relay():
+    from rasa_sdk import Tracker
+
+    from actions.turn import Turn
+
+    def turn(input_channel):
+        latest = {"text": "sí", "intent": {"name": "affirm"}, "entities": [],
+                  "metadata": {"channel": "telegram", "relay": "open"}}
+        events = [{"event": "user", "text": "sí", "input_channel": input_channel}]
+        return Turn.from_tracker(Tracker("x", {}, latest, events, False, None, {}, "action_listen"))
+
+    assert turn("rest").relay == "open" and turn("socketio").relay is None
