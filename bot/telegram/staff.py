@@ -118,8 +118,8 @@ class HandoffRelay:
             return
         text = self.texts.citizen(case, "handoff_staff_says", text=update.message.text)
         source = f"tg:{update.message.chat_id}:{update.message.message_id}"
-        await asyncio.to_thread(self._queue, case, CITIZEN, "staff", text, source)
-        logger.info("A staff answer was queued for a case")
+        if await asyncio.to_thread(self._queue, case, CITIZEN, "staff", text, source):
+            logger.info("A staff answer was queued for a case")
 
     async def on_attachment(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A photo, file or sticker in reply to a case: not relayed (citizens get text only)."""

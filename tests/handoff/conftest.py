@@ -18,6 +18,7 @@ TOKEN = os.environ.setdefault("SEGIB_FORGET_TOKEN", secrets.token_urlsafe(24))
 os.environ.setdefault("SANIC_KEEP_ALIVE_TIMEOUT", "75")
 
 _chat_ids = itertools.count(5001)
+_message_ids = itertools.count(1000, 100_000)   # each stand-in Bot API continues the staff chat's ids
 
 
 @pytest.fixture(scope="session")
@@ -64,7 +65,7 @@ class Relay:
 
 
 def start_relay(assistant, handoff_db, log_dir: Path, **env) -> Relay:
-    fake = FakeTelegram().start()
+    fake = FakeTelegram(first_message_id=next(_message_ids)).start()
     settings = {"RASA_URL": rasa_url_of(assistant.rest_url), "RASA_TIMEOUT": "30", "HANDOFF_DB_URL": handoff_db,
                 "SEGIB_FORGET_TOKEN": TOKEN, "TELEGRAM_STAFF_CHAT_ID": str(STAFF_CHAT), "HANDOFF_HOURS": "always",
                 "HANDOFF_RETRY_EVERY": "0.5", **env}

@@ -91,7 +91,9 @@ class Shown:
 
 
 class FakeTelegram:
-    def __init__(self, token: str = TOKEN) -> None:
+    def __init__(self, token: str = TOKEN, first_message_id: int = 1000) -> None:
+        """`first_message_id`: where each chat's message ids start (Telegram never reuses an id in a
+        chat: stand-ins that follow one another on the same chats and store start further on)."""
         self.token = token
         self.port = 0
         self._loop: Optional[asyncio.AbstractEventLoop] = None
@@ -99,7 +101,7 @@ class FakeTelegram:
         self._runner: Optional[web.AppRunner] = None
         self._changed = threading.Condition()
         self._update_ids = itertools.count(1)
-        self._message_ids: Dict[int, itertools.count] = defaultdict(lambda: itertools.count(1000))
+        self._message_ids: Dict[int, itertools.count] = defaultdict(lambda: itertools.count(first_message_id))
         self._query_ids = itertools.count(1)
         self.pending: List[dict] = []             # updates not yet confirmed (polling) / delivered
         self.calls: List[Call] = []
