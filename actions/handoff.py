@@ -51,6 +51,12 @@ def transcript(events: Sequence[Dict[str, Any]]) -> List[Tuple[str, str]]:
     return lines[-TRANSCRIPT_MESSAGES:]
 
 
+def country_of(turn: Turn, answerer: Answerer) -> Optional[str]:
+    """The member country the conversation was about, if any (its name in Spanish, for staff)."""
+    entry = answerer.knowledge.get(turn.context.subject)
+    return entry.name("es") if entry is not None and entry.kind == "member_country" else None
+
+
 def valid_email(text: Optional[str]) -> Optional[str]:
     email = (text or "").strip().strip("<>").strip()
     return email if len(email) <= 254 and _EMAIL.match(email) else None
@@ -82,11 +88,12 @@ class Desk:
             self._store = CaseStore()
         return self._store
 
-    def _open(self, turn: Turn, tracker: Tracker, reason: str, mode: str, **fields: str) -> Optional[Case]:
+    def _open(self, turn: Turn, tracker: Tracker, answerer: Answerer, reason: str, mode: str,
+              **fields: str) -> Optional[Case]:
         try:
             return self.store.open_case(tracker.sender_id, turn.channel or "unknown", turn.language, reason, mode,
                                         transcript(tracker.events), office=turn.context.office,
-                                        country=turn.country, **fields)
+                                        country=turn.country or country_of(turn, answerer), **fields)
         except Exception:
             logger.exception("Filing a hand-off case failed")
             return None
@@ -97,7 +104,7 @@ class Desk:
             return Start(None, events=[SlotSet(REASON_SLOT, reason), FollowupAction(FORM)])
         contacts = answerer.human_contacts(turn.context, turn.language)
         live = turn.relay == RELAY_OPEN
-        case = self._open(turn, tracker, reason, LIVE if live else OFFLINE)
+        case = self._open(turn, tracker, answerer, reason, LIVE if live else OFFLINE)
         if case is None:
             return Start(Reply(answerer.phrase("handoff_unavailable", turn.language, contacts=contacts),
                                context=turn.context))
@@ -112,7 +119,7 @@ class Desk:
         email, question = tracker.get_slot(EMAIL_SLOT), tracker.get_slot(QUESTION_SLOT)
         if not (email and question):
             return Reply(answerer.phrase("handoff_cancelled", turn.language), context=turn.context)
-        case = self._open(turn, tracker, tracker.get_slot(REASON_SLOT) or ASKED, EMAIL, email=email,
+        case = self._open(turn, tracker, answerer, tracker.get_slot(REASON_SLOT) or ASKED, EMAIL, email=email,
                           question=question)
         if case is None:
             contacts = answerer.human_contacts(turn.context, turn.language)

@@ -37,7 +37,7 @@ def test_round_trip_in_spanish_staff_answer_close_and_the_bot_again(relay, fake,
     # The case message: reference, channel, language, office, reason, the last turns.
     text = case_message.text
     assert "la persona espera en Telegram" in text and "Canal: telegram · Idioma: es" in text
-    assert "Oficina: Oficina Subregional para el Cono Sur · País: —" in text
+    assert "Oficina: Oficina Subregional para el Cono Sur · País: Uruguay" in text
     assert "Motivo: pidió hablar con una persona" in text
     assert "Persona: ¿Qué oficina atiende a Uruguay?" in text and "Persona: quiero hablar con alguien" in text
     assert "Asistente: ¿Quieres que te ponga en contacto con una persona de la SEGIB?" in text
