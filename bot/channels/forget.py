@@ -10,7 +10,7 @@ from the lock store, so no message of that conversation is being processed meanw
 Rasa 3.6's TrackerStore has no delete method: the per-store deletion is done here.
 """
 import logging
-from typing import Any, Dict, Optional, Text
+from typing import Any, Dict, Optional
 
 from rasa.core.agent import Agent
 from rasa.core.tracker_store import (InMemoryTrackerStore, MongoTrackerStore, RedisTrackerStore, SQLTrackerStore,
@@ -58,11 +58,7 @@ def delete_conversation(store: TrackerStore, sender: str) -> bool:
 
 
 class ForgetInput(PrivateInput):
-    route, what = "/conversation", "deleting the conversation"
-
-    @classmethod
-    def name(cls) -> Text:
-        return "forget"
+    channel, route, what = "forget", "/conversation", "deleting the conversation"
 
     async def change(self, agent: Agent, sender: str) -> Dict[str, Any]:
         deleted = delete_conversation(agent.tracker_store, sender)

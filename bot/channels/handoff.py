@@ -7,7 +7,7 @@ body as bot/channels/forget.py), which appends Rasa's ConversationResumed under 
 lock (and the action_listen the pause skipped), so the assistant picks up cleanly at the next message.
 """
 import logging
-from typing import Any, Dict, Text
+from typing import Any, Dict
 
 from rasa.core.agent import Agent
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
@@ -32,11 +32,7 @@ async def resume(agent: Agent, sender: str) -> Dict[str, Any]:
 
 
 class HandoffInput(PrivateInput):
-    route, what = "/resume", "resuming the conversation"
-
-    @classmethod
-    def name(cls) -> Text:
-        return "handoff"
+    channel, route, what = "handoff", "/resume", "resuming the conversation"
 
     async def change(self, agent: Agent, sender: str) -> Dict[str, Any]:
         return await resume(agent, sender)

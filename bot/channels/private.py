@@ -25,10 +25,15 @@ Change = Callable[[Agent, str], Awaitable[Dict[str, Any]]]   # (agent, sender) -
 
 
 class PrivateInput(InputChannel):
-    """Subclasses give `name()`, the `route` under /webhooks/<name>, `what` it does (for errors) and
-    `change`, run on the sender's conversation under its lock."""
+    """Subclasses give their `channel` name (the URL /webhooks/<channel><route>), the `route`, `what`
+    it does (for errors) and `change`, run on the sender's conversation under its lock."""
+    channel = ""
     route = ""
     what = ""
+
+    @classmethod
+    def name(cls) -> Text:
+        return cls.channel
 
     async def change(self, agent: Agent, sender: str) -> Dict[str, Any]:
         raise NotImplementedError
