@@ -2,7 +2,8 @@
 from dataclasses import replace
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge import Answerer, Reply, default_knowledge
@@ -10,7 +11,10 @@ from knowledge.answers import SUBJECT_TYPES
 from knowledge.language import OTHER
 
 from actions import handoff
-from actions.turn import HUMAN_OFFER, Turn, events_for, send
+from actions.handoff import EMAIL_SLOT, QUESTION_SLOT, REASON_SLOT
+from actions.turn import HUMAN_OFFER, LANGUAGE_SLOT, Turn, events_for, send
+
+REQUESTED_SLOT = "requested_slot"
 
 
 class SegibAction(Action):
@@ -96,23 +100,99 @@ class ActionOutOfScope(SegibAction):
 
 
 class ActionOfferHuman(SegibAction):
-    """The citizen asks for a person: the hand-off hook decides what that means on this channel."""
+    """The citizen asks for a person: a yes/no offer first (no hand-off starts without the yes)."""
     action_name = "action_offer_human"
 
     def reply(self, turn: Turn) -> Reply:
-        return handoff.HANDOFF.start(turn, self.answerer)
+        return Reply(self.phrase("human_offer", turn), self.answerer.yes_no_buttons(turn.language), turn.context,
+                     offers_human=True)
 
 
 class ActionAffirm(SegibAction):
     action_name = "action_affirm"
 
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        turn = Turn.from_tracker(tracker)
+        if turn.pending_offer != HUMAN_OFFER or turn.is_blank():
+            return await super().run(dispatcher, tracker, domain)
+        start = handoff.DESK.start(turn, tracker, self.answerer)
+        if start.reply:
+            send(dispatcher, start.reply)
+        if start.custom:
+            dispatcher.utter_message(json_message=start.custom)
+        return events_for(turn, start.reply or Reply("", context=turn.context)) + start.events
+
     def reply(self, turn: Turn) -> Reply:
-        if turn.pending_offer == HUMAN_OFFER:
-            return handoff.HANDOFF.start(turn, self.answerer)
         if turn.question.first(*SUBJECT_TYPES):
             # A bare name ("Chile?") reads like "yes" to the classifier; it continues the topic.
             return self.answerer.answer(replace(turn.question, intent="follow_up"), turn.context, turn.language)
         return Reply(self.phrase("affirm_without_question", turn), context=turn.context)
+
+
+def form_turn(tracker: Tracker) -> Turn:
+    """A turn inside handoff_form: an address or a question says nothing about the language, so the
+    conversation's language stays."""
+    turn = Turn.from_tracker(tracker)
+    return replace(turn, language=tracker.get_slot(LANGUAGE_SLOT) or turn.language)
+
+
+class AskHandoffSlot(SegibAction):
+    """handoff_form asks for a slot: the question the first time, "try again" after a refused answer."""
+    slot, first_key, again_key = "", "", ""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        turn = form_turn(tracker)
+        key = self.again_key if tracker.get_slot(REQUESTED_SLOT) == self.slot else self.first_key
+        reply = Reply(self.phrase(key, turn), context=turn.context)
+        send(dispatcher, reply)
+        return events_for(turn, reply)
+
+
+class ActionAskHandoffEmail(AskHandoffSlot):
+    action_name, slot = "action_ask_handoff_email", EMAIL_SLOT
+    first_key, again_key = "handoff_ask_email", "handoff_invalid_email"
+
+
+class ActionAskHandoffQuestion(AskHandoffSlot):
+    action_name, slot = "action_ask_handoff_question", QUESTION_SLOT
+    first_key = again_key = "handoff_ask_question"
+
+
+class ValidateHandoffForm(FormValidationAction):
+    """Checks the email address and the question; "cancel" (or "no" instead of an address) ends the form."""
+
+    def name(self) -> Text:
+        return "validate_handoff_form"
+
+    def domain_slots(self, domain: Dict[Text, Any]) -> List[Text]:
+        return [EMAIL_SLOT, QUESTION_SLOT]   # the domain is not sent to the actions (selective domain)
+
+    def validate_handoff_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                               domain: Dict[Text, Any]) -> Dict[Text, Any]:
+        if handoff.wants_to_cancel(tracker, EMAIL_SLOT):
+            return {EMAIL_SLOT: None, REQUESTED_SLOT: None}
+        return {EMAIL_SLOT: handoff.valid_email(value if isinstance(value, str) else None)}
+
+    def validate_handoff_question(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                  domain: Dict[Text, Any]) -> Dict[Text, Any]:
+        if handoff.wants_to_cancel(tracker, QUESTION_SLOT):
+            return {QUESTION_SLOT: None, REQUESTED_SLOT: None}
+        text = value.strip() if isinstance(value, str) else ""
+        return {QUESTION_SLOT: text[:handoff.MAX_QUESTION_CHARS] if any(c.isalnum() for c in text) else None}
+
+
+class ActionFileCase(SegibAction):
+    """handoff_form is done (or cancelled): file the case by email, give the reference."""
+    action_name = "action_file_case"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        turn = form_turn(tracker)
+        reply = handoff.DESK.file(turn, tracker, self.answerer)
+        send(dispatcher, reply)
+        return events_for(turn, reply) + [SlotSet(slot, None) for slot in (EMAIL_SLOT, QUESTION_SLOT, REASON_SLOT)]
 
 
 class ActionSwitchLanguage(SegibAction):

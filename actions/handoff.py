@@ -1,24 +1,132 @@
-"""The hook where a conversation is handed to SEGIB staff.
+"""What the citizen's "yes" to a person does, by channel (docs/handoff.md).
 
-Until a live relay is configured, handing off means giving the citizen the contacts of the office
-that serves them. A channel with a live relay (Telegram, see bot/) replaces `HANDOFF` at start-up.
+- A channel with a live relay says so in the message metadata (`relay`, set by the Telegram gateway):
+  - `open` (a staff group is configured and it is within HANDOFF_HOURS): a live case is opened, the
+    citizen is told a colleague will answer in this chat, and the conversation is paused in Rasa
+    (ConversationPaused) until staff close the case or the citizen types /bot;
+  - `closed`: the citizen is told honestly that nobody is available now, gets the contacts of the
+    office that serves them, and the case is filed anyway.
+- Any other channel (web widget, REST): handoff_form collects a validated email address and the
+  question, then action_file_case files the case; staff answer by email.
+
+Cases go to the case store (handoff.store), from which the Telegram gateway posts them to staff.
+If the store cannot be written, the citizen gets the contacts: nothing is promised unrecorded.
 """
-from typing import Protocol
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from rasa_sdk import Tracker
+from rasa_sdk.events import ConversationPaused, FollowupAction, SlotSet
+
+from handoff.store import ASKED, EMAIL, FALLBACK, LIVE, OFFLINE, Case, CaseStore
 from knowledge import Answerer, Reply
 
 from actions.turn import Turn
 
+logger = logging.getLogger(__name__)
 
-class Handoff(Protocol):
-    def start(self, turn: Turn, answerer: Answerer) -> Reply: ...
+FORM = "handoff_form"
+EMAIL_SLOT, QUESTION_SLOT, REASON_SLOT = "handoff_email", "handoff_question", "handoff_reason"
+RELAY_OPEN, RELAY_CLOSED = "open", "closed"
+TRANSCRIPT_MESSAGES = 12      # the last messages staff see with a case
+TRANSCRIPT_CHARS = 600        # each one cut to this length (long answers: member lists...)
+MAX_QUESTION_CHARS = 2000
+CANCEL_WORDS = {"cancelar", "cancel", "cancela", "/bot", "/deny", "stop", "parar", "sair", "salir"}
+_EMAIL = re.compile(r"^[^@\s<>\"'(),;:]+@[^@\s<>\"'(),;:]+\.[^@\s<>\"'(),;:.]{2,}$")
 
 
-class ContactsHandoff:
-    """Gives the contacts of the office the conversation is about (headquarters by default)."""
+def transcript(events: Sequence[Dict[str, Any]]) -> List[Tuple[str, str]]:
+    """The last turns as (who, text): what the citizen typed and what the bot said, nothing else
+    (no button payloads, metadata or slots)."""
+    lines = []
+    for event in events:
+        text = (event.get("text") or "").strip()
+        if event.get("event") not in ("user", "bot") or not text:
+            continue
+        if event["event"] == "user" and text.startswith("/"):
+            continue   # a tapped button's payload (/affirm): the bot's next line says what it did
+        lines.append(("citizen" if event["event"] == "user" else "bot", text[:TRANSCRIPT_CHARS]))
+    return lines[-TRANSCRIPT_MESSAGES:]
 
-    def start(self, turn: Turn, answerer: Answerer) -> Reply:
-        return Reply(answerer.human_contacts(turn.context, turn.language), context=turn.context)
+
+def country_of(turn: Turn, answerer: Answerer) -> Optional[str]:
+    """The member country the conversation was about, if any (its name in Spanish, for staff)."""
+    entry = answerer.knowledge.get(turn.context.subject)
+    return entry.name("es") if entry is not None and entry.kind == "member_country" else None
 
 
-HANDOFF: Handoff = ContactsHandoff()
+def valid_email(text: Optional[str]) -> Optional[str]:
+    email = (text or "").strip().strip("<>").strip()
+    return email if len(email) <= 254 and _EMAIL.match(email) else None
+
+
+def wants_to_cancel(tracker: Tracker, slot: str) -> bool:
+    message = tracker.latest_message or {}
+    text = (message.get("text") or "").strip().lower().rstrip(".!")
+    intent = (message.get("intent") or {}).get("name")
+    return text in CANCEL_WORDS or (slot == EMAIL_SLOT and intent == "deny" and "@" not in text)
+
+
+@dataclass(frozen=True)
+class Start:
+    """What the action sends and returns: a reply (or none: the form asks), a custom payload for the
+    channel (`{"handoff": {...}}`, read by the Telegram gateway) and extra events."""
+    reply: Optional[Reply]
+    custom: Optional[Dict[str, Any]] = None
+    events: List[Dict[str, Any]] = field(default_factory=list)
+
+
+class Desk:
+    def __init__(self, store: Optional[CaseStore] = None) -> None:
+        self._store = store
+
+    @property
+    def store(self) -> CaseStore:
+        if self._store is None:   # on first use: importing the actions opens no database
+            self._store = CaseStore()
+        return self._store
+
+    def _open(self, turn: Turn, tracker: Tracker, answerer: Answerer, reason: str, mode: str,
+              **fields: str) -> Optional[Case]:
+        try:
+            return self.store.open_case(tracker.sender_id, turn.channel or "unknown", turn.language, reason, mode,
+                                        transcript(tracker.events), office=turn.context.office,
+                                        country=turn.country or country_of(turn, answerer), **fields)
+        except Exception:
+            logger.exception("Filing a hand-off case failed")
+            return None
+
+    def start(self, turn: Turn, tracker: Tracker, answerer: Answerer) -> Start:
+        reason = FALLBACK if turn.failed_turns else ASKED
+        if turn.relay not in (RELAY_OPEN, RELAY_CLOSED):
+            return Start(None, events=[SlotSet(REASON_SLOT, reason), FollowupAction(FORM)])
+        contacts = answerer.human_contacts(turn.context, turn.language)
+        live = turn.relay == RELAY_OPEN
+        case = self._open(turn, tracker, answerer, reason, LIVE if live else OFFLINE)
+        if case is None:
+            return Start(Reply(answerer.phrase("handoff_unavailable", turn.language, contacts=contacts),
+                               context=turn.context))
+        custom = {"handoff": {"reference": case.reference, "mode": case.mode}}
+        if live:
+            text = answerer.phrase("handoff_live", turn.language, reference=case.reference)
+            return Start(Reply(text, context=turn.context), custom, [ConversationPaused()])
+        text = answerer.phrase("handoff_offline", turn.language, reference=case.reference, contacts=contacts)
+        return Start(Reply(text, context=turn.context), custom)
+
+    def file(self, turn: Turn, tracker: Tracker, answerer: Answerer) -> Reply:
+        email, question = tracker.get_slot(EMAIL_SLOT), tracker.get_slot(QUESTION_SLOT)
+        if not (email and question):
+            return Reply(answerer.phrase("handoff_cancelled", turn.language), context=turn.context)
+        case = self._open(turn, tracker, answerer, tracker.get_slot(REASON_SLOT) or ASKED, EMAIL, email=email,
+                          question=question)
+        if case is None:
+            contacts = answerer.human_contacts(turn.context, turn.language)
+            return Reply(answerer.phrase("handoff_unavailable", turn.language, contacts=contacts),
+                         context=turn.context)
+        return Reply(answerer.phrase("handoff_filed", turn.language, reference=case.reference, email=email),
+                     context=turn.context)
+
+
+DESK = Desk()

@@ -27,6 +27,9 @@ class Turn:
     other_language: Optional[str]
     pending_offer: Optional[str]
     failed_turns: int
+    channel: Optional[str] = None     # metadata.channel (e.g. "telegram"), else Rasa's input channel
+    relay: Optional[str] = None       # metadata.relay: "open"/"closed" from a channel with a live relay
+    country: Optional[str] = None     # metadata.country, when the channel knows it
 
     @classmethod
     def from_tracker(cls, tracker: Tracker) -> "Turn":
@@ -55,11 +58,21 @@ class Turn:
             other_language=detection.get("other"),
             pending_offer=tracker.get_slot(PENDING_OFFER_SLOT),
             failed_turns=int(tracker.get_slot(FAILED_TURNS_SLOT) or 0),
+            channel=_text(metadata, "channel") or tracker.get_latest_input_channel(),
+            # Only the channel gateways (Telegram) say they relay, and they talk to Rasa through REST:
+            # a web widget claiming a relay in its metadata is not believed.
+            relay=_text(metadata, "relay") if tracker.get_latest_input_channel() == "rest" else None,
+            country=_text(metadata, "country"),
         )
 
     def is_blank(self) -> bool:
         """Nothing readable: empty, whitespace, or only emoji and punctuation (button payloads aside)."""
         return not any(char.isalnum() for char in self.question.text)
+
+
+def _text(metadata: Any, key: str) -> Optional[str]:
+    value = metadata.get(key) if isinstance(metadata, dict) else None
+    return value if isinstance(value, str) and value else None
 
 
 def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:

@@ -4,8 +4,10 @@
     python -m bot.privacy forget SENDER_ID  # an operator answering a data-protection request
 
 It deletes the sender's whole tracker (every event of every session) from Rasa's SQL tracker store
-(bot.tracker_db.delete_events, as the Rasa server's own deletion does), then calls every function registered with `register_forgetter` (the Telegram gateway registers
-its hand-off records there), so new stores of personal data join without changing callers.
+(bot.tracker_db.delete_events, as the Rasa server's own deletion does), then calls every function
+registered with `register_forgetter` (the command line registers the hand-off case store,
+handoff.store: cases, queued messages, staff-message links), so new stores of personal data join
+without changing callers.
 
 Call it when the conversation is idle (e.g. after the bot has replied to /forget): a message being
 processed at that very moment would write its tracker back when it finishes.
@@ -55,6 +57,9 @@ def main(argv=None) -> int:
     forget_command.add_argument("--endpoints", default=tracker_db.DEFAULT_ENDPOINTS)
     forget_command.add_argument("--db-url")
     args = parser.parse_args(argv)
+    from handoff.store import forget_sender
+
+    register_forgetter(forget_sender)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s - %(message)s")
     deleted = forget(args.sender_id, tracker_db.engine(args.db_url, args.endpoints))
     print(f"deleted: {deleted}")

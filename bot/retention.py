@@ -13,7 +13,8 @@ current session back and works out which events are new by counting that session
 deleting inside it could make a replica store events twice or lose them. A session ends after
 `session_expiration_time` (60 minutes, domain.yml) of silence, so in practice every event older
 than 90 days is purged. Safe to run any time, on every replica's shared database, e.g. daily
-from cron; it runs two DELETE statements, each in its own transaction.
+from cron; it runs two DELETE statements, each in its own transaction. The command line also
+purges the hand-off cases (handoff.store, HANDOFF_DB_URL) opened before the limit, unless live.
 """
 import argparse
 import logging
@@ -93,6 +94,11 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s - %(message)s")
     result = purge(tracker_db.engine(args.db_url, args.endpoints), args.older_than_days, dry_run=args.dry_run)
+    if not args.dry_run:
+        from handoff.store import CaseStore
+
+        cases = CaseStore().purge(time.time() - args.older_than_days * 86400)
+        logger.info("Purged %d hand-off case(s) older than %g days (HANDOFF_DB_URL)", cases, args.older_than_days)
     logger.info("%s %d inactive conversation(s) (%d events) and %d events of ended sessions older than %g days",
                 "Would purge" if args.dry_run else "Purged", result.conversations,
                 result.events_of_inactive_conversations, result.events_of_ended_sessions, args.older_than_days)

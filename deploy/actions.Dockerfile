@@ -7,6 +7,7 @@ COPY requirements.txt constraints.txt ./
 RUN pip install -r requirements.txt -c constraints.txt && useradd --system --uid 1001 --home /app segib
 COPY actions/ actions/
 COPY knowledge/ knowledge/
+COPY handoff/ handoff/
 COPY data/knowledge/ data/knowledge/
 USER 1001
 EXPOSE 5055

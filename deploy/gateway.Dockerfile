@@ -9,6 +9,7 @@ COPY requirements.txt constraints.txt ./
 RUN pip install -r requirements.txt -c constraints.txt && useradd --system --uid 1001 --home /app segib
 COPY bot/ bot/
 COPY knowledge/ knowledge/
+COPY handoff/ handoff/
 COPY data/knowledge/ data/knowledge/
 COPY endpoints.production.yml ./
 USER 1001

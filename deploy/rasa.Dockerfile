@@ -10,6 +10,7 @@ RUN pip install -r requirements.txt -c constraints.txt && useradd --system --uid
 COPY config.yml domain.yml credentials.yml endpoints.production.yml ./
 COPY bot/ bot/
 COPY knowledge/ knowledge/
+COPY handoff/ handoff/
 COPY nlu/ nlu/
 COPY data/ data/
 COPY models/segib-*.tar.gz models/

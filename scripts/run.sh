@@ -51,7 +51,8 @@ if [ -n "${TELEGRAM_BOT_TOKEN:-}" ]; then
       TELEGRAM_STATUS="Telegram: the gateway failed to start: $(tail -1 logs/telegram.log)"; break
     fi
     if grep -q "Telegram gateway running" logs/telegram.log; then
-      TELEGRAM_STATUS="Telegram: gateway running (${TELEGRAM_MODE:-polling}); log in logs/telegram.log."; break
+      TELEGRAM_STATUS="Telegram: gateway running (${TELEGRAM_MODE:-polling}); log in logs/telegram.log.
+  Hand-off to staff: $(grep -o 'Hand-off: .*' logs/telegram.log | tail -1 | cut -c11-) (docs/handoff.md)."; break
     fi
     sleep 0.5
   done

@@ -80,16 +80,19 @@ def test_out_of_scope_is_honest_gives_the_contact_and_offers_a_person():
     assert slots["pending_offer"] == "human" and slots["failed_turns"] == 1.0
 
 
-def test_yes_after_the_offer_hands_off_with_the_office_contacts():
-    messages, slots = run(segib_actions.ActionAffirm, tracker("sí", "affirm", pending_offer="human", detected="es",
-                                                             office="office_southern_cone"))
-    assert "conosur@segib.org" in messages[0]["text"] and slots["pending_offer"] is None
+def test_yes_after_the_offer_on_a_channel_without_a_relay_starts_the_email_form():
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(segib_actions.ActionAffirm().run(dispatcher, tracker(
+        "sí", "affirm", pending_offer="human", detected="es", office="office_southern_cone"), {}))
+    assert dispatcher.messages == [] and {"event": "followup", "name": "handoff_form", "timestamp": None} in events
+    assert {"event": "slot", "name": "pending_offer", "value": None, "timestamp": None} in events
 
 
-def test_request_for_a_person_gives_the_contacts_of_the_right_office():
-    messages, _ = run(segib_actions.ActionOfferHuman, tracker("quiero hablar con una persona", "request_human",
-                                                              detected="es", office="office_mexico"))
-    assert "mexico@segib.org" in messages[0]["text"]
+def test_request_for_a_person_asks_first():
+    messages, slots = run(segib_actions.ActionOfferHuman, tracker("quiero hablar con una persona", "request_human",
+                                                                  detected="es", office="office_mexico"))
+    assert messages[0]["text"] == "¿Quieres que te ponga en contacto con una persona de la SEGIB?"
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/affirm", "/deny"] and slots["pending_offer"] == "human"
 
 
 def test_help_lists_the_topics_as_buttons_in_the_language():

@@ -9,24 +9,17 @@ endpoints.yml configures: SQL, Redis, Mongo or in-memory) while holding the conv
 from the lock store, so no message of that conversation is being processed meanwhile.
 Rasa 3.6's TrackerStore has no delete method: the per-store deletion is done here.
 """
-import hmac
 import logging
-import os
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Dict, Optional
 
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.agent import Agent
 from rasa.core.tracker_store import (InMemoryTrackerStore, MongoTrackerStore, RedisTrackerStore, SQLTrackerStore,
                                      TrackerStore)
-from sanic import Blueprint, response
-from sanic.request import Request
-from sanic.response import HTTPResponse
-
 from bot import tracker_db
+from bot.channels.private import PrivateInput
+from handoff.store import forget_sender
 
 logger = logging.getLogger(__name__)
-
-TOKEN_ENV = "SEGIB_FORGET_TOKEN"
-MAX_SENDER_CHARS = 128
 
 
 def _stores(store: Optional[TrackerStore]):
@@ -64,67 +57,27 @@ def delete_conversation(store: TrackerStore, sender: str) -> bool:
     return deleted
 
 
-async def forget_conversation(agent: Any, sender: str) -> bool:
-    """Deletes `sender`'s conversation through the running server's tracker store, holding the
-    conversation's lock so that no message of it is being processed meanwhile. True if there was
-    one. Raises NotImplementedError for a store it cannot delete from. Used by this endpoint and
-    the web widget's "forget my conversation" (bot.channels.socketio)."""
-    async with agent.lock_store.lock(sender):
-        deleted = delete_conversation(agent.tracker_store, sender)
+def _forget(agent: Agent, sender: str) -> bool:
+    """Deletes `sender`'s tracker and hand-off records (the caller holds the conversation's lock)."""
+    deleted = delete_conversation(agent.tracker_store, sender)
+    cases = forget_sender(sender)
     # No sender id in the log: only that a request was served.
-    logger.info("Deleted a conversation on request (%s)", "found" if deleted else "none stored")
-    return deleted
+    logger.info("Deleted a conversation on request (%s; hand-off cases: %d)",
+                "found" if deleted else "none stored", cases)
+    return deleted or bool(cases)
 
 
-def ready_agent(app: Any) -> Optional[Any]:
-    """The Rasa server's agent once it can serve (a model and a tracker store), else None."""
-    agent = getattr(getattr(app, "ctx", None), "agent", None)
-    return agent if agent is not None and agent.tracker_store is not None else None
+async def forget_conversation(agent: Agent, sender: str) -> bool:
+    """Deletes `sender`'s conversation and hand-off cases, holding the conversation's lock so that
+    no message of it is being processed meanwhile. True if there was anything. Raises
+    NotImplementedError for a store it cannot delete from. Used by the web widget's "forget my
+    conversation" (bot.channels.socketio)."""
+    async with agent.lock_store.lock(sender):
+        return _forget(agent, sender)
 
 
-class ForgetInput(InputChannel):
-    @classmethod
-    def name(cls) -> Text:
-        return "forget"
+class ForgetInput(PrivateInput):
+    channel, route, what = "forget", "/conversation", "deleting the conversation"
 
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        return cls((credentials or {}).get("token") or os.environ.get(TOKEN_ENV))
-
-    def __init__(self, token: Optional[str] = None) -> None:
-        self.token = token or None
-
-    def _authorized(self, request: Request) -> bool:
-        given = request.headers.get("Authorization", "")
-        expected = f"Bearer {self.token}"
-        return hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode())
-
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        forget = Blueprint(f"segib_forget_{type(self).__name__}", __name__)
-
-        @forget.route("/conversation", methods=["POST"])
-        async def delete(request: Request) -> HTTPResponse:
-            if not self.token:
-                return response.json({"error": "not found"}, status=404)
-            if not self._authorized(request):
-                return response.json({"error": "forbidden"}, status=403)
-            try:
-                body = request.json
-            except Exception:
-                body = None
-            sender = body.get("sender") if isinstance(body, dict) else None
-            if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
-                return response.json({"error": "'sender' must be a non-empty string"}, status=400)
-            agent = ready_agent(request.app)
-            if agent is None:
-                return response.json({"error": "the assistant is not ready"}, status=503)
-            try:
-                deleted = await forget_conversation(agent, sender)
-            except NotImplementedError as error:
-                return response.json({"error": str(error)}, status=501)
-            except Exception:
-                logger.exception("Deleting a conversation failed")
-                return response.json({"error": "deleting the conversation failed"}, status=500)
-            return response.json({"deleted": deleted})
-
-        return forget
+    async def change(self, agent: Agent, sender: str) -> Dict[str, Any]:
+        return {"deleted": _forget(agent, sender)}

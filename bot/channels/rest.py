@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 10_000
 MAX_SENDER_CHARS = 128
-METADATA_KEYS = {"language": 35, "country": 64, "channel": 32}
+METADATA_KEYS = {"language": 35, "country": 64, "channel": 32, "relay": 16}
 SECRET_ENV = "REST_SHARED_SECRET"
 SECRET_HEADER = "X-SEGIB-Secret"
 

@@ -29,7 +29,8 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
-from bot.channels.forget import forget_conversation, ready_agent
+from bot.channels.forget import forget_conversation
+from bot.channels.private import ready_agent
 from bot.channels.rest import clean_metadata, unavailable
 from knowledge.language import DEFAULT_LANGUAGE, normalize_hint
 

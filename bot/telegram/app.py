@@ -9,11 +9,16 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application
 
 from bot.telegram.config import Settings
+from handoff.store import CaseStore
+
+from bot.telegram.casetext import CaseTexts
 from bot.telegram.handlers import Gateway
+from bot.telegram.outbox import Outbox
 from bot.telegram.ordering import PerChatUpdateProcessor
 from bot.telegram.phrases import ChatLanguages, Phrases
 from bot.telegram.rasa import RasaClient
 from bot.telegram.retry import RetryingRateLimiter
+from bot.telegram.staff import HandoffRelay
 from bot.telegram.webhook import WebhookServer
 
 logger = logging.getLogger(__name__)
@@ -31,10 +36,21 @@ def file_url(api_url: str) -> str:
     return base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base
 
 
+def build_relay(settings: Settings, phrases: Phrases, rasa: RasaClient) -> HandoffRelay:
+    """The hand-off relay with its case store and outbox (docs/handoff.md)."""
+    relay = HandoffRelay(CaseStore(), CaseTexts(phrases, settings.staff_language), settings.hours,
+                         settings.staff_chat, settings.office_chats)
+    relay.outbox = Outbox(relay.store, relay.texts, rasa, relay.staff_chat_for, settings.outbox_every)
+    return relay
+
+
 def build(settings: Settings, rasa: Optional[RasaClient] = None) -> Application:
     rasa = rasa or RasaClient(settings.rest_url, settings.rasa_timeout, settings.rasa_concurrency,
-                              settings.rasa_retry_after, settings.forget_url, settings.forget_token)
-    gateway = Gateway(rasa, Phrases(), ChatLanguages(), groups=settings.groups)
+                              settings.rasa_retry_after, settings.forget_url, settings.forget_token,
+                              settings.resume_url)
+    phrases = Phrases()
+    relay = build_relay(settings, phrases, rasa)
+    gateway = Gateway(rasa, phrases, ChatLanguages(), groups=settings.groups, relay=relay)
     processor = PerChatUpdateProcessor(settings.chat_rate, settings.chat_burst, settings.chat_queue,
                                        on_dropped=gateway.on_dropped)
     builder = (Application.builder()
@@ -86,6 +102,7 @@ async def run(settings: Settings, stop: Optional[asyncio.Event] = None) -> int:
     gateway: Gateway = app.bot_data["gateway"]
     rasa: RasaClient = app.bot_data["rasa"]
     webhook: Optional[WebhookServer] = None
+    outbox: Optional[asyncio.Task] = None
     # A daemon thread: loading the detector must neither delay citizens nor a shutdown.
     threading.Thread(target=gateway.languages.warm_up, name="language-warm-up", daemon=True).start()
     try:
@@ -117,11 +134,17 @@ async def run(settings: Settings, stop: Optional[asyncio.Event] = None) -> int:
         else:
             await app.updater.start_polling(timeout=POLL_TIMEOUT, bootstrap_retries=-1,
                                             allowed_updates=ALLOWED_UPDATES)
+        relay = gateway.relay
+        outbox = asyncio.create_task(relay.outbox.run(app.bot, stop), name="handoff-outbox")
+        logger.info("Hand-off: %d staff chat(s), hours %s", len(relay.staff_chats), relay.hours.text)
         logger.info("Telegram gateway running as @%s (%s mode), relaying to %s", app.bot.username, settings.mode,
                     settings.rest_url)
         await stop.wait()
         logger.info("Stopping the Telegram gateway")
     finally:
+        if outbox:
+            outbox.cancel()
+            await asyncio.gather(outbox, return_exceptions=True)
         if webhook:
             await webhook.stop()
         if app.updater and app.updater.running:

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Dict, Mapping, Optional
 from urllib.parse import urlsplit
 
+from handoff import hours as office_hours
+
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 MODES = ("polling", "webhook")
@@ -21,6 +23,26 @@ _TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 
 class ConfigError(ValueError):
     """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+def _chat_id(name: str, raw: str) -> int:
+    try:
+        return int(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be a Telegram chat id (a number such as -1001234567890), got "
+                          f"{raw.strip()!r}; docs/handoff.md says how to find it") from None
+
+
+def _staff_chats(raw: str) -> Dict[str, int]:
+    """TELEGRAM_STAFF_CHATS: `office_id=chat_id` pairs, comma-separated (office ids of segib.yml)."""
+    chats = {}
+    for pair in filter(None, (p.strip() for p in raw.split(","))):
+        office, sep, chat = pair.partition("=")
+        if not sep or not office.strip():
+            raise ConfigError(f"TELEGRAM_STAFF_CHATS must be office=chat_id pairs separated by commas, "
+                              f"e.g. office_mexico=-1001234567890; got {pair!r}")
+        chats[office.strip()] = _chat_id("TELEGRAM_STAFF_CHATS", chat)
+    return chats
 
 
 def read_dotenv(path: Path) -> Dict[str, str]:
@@ -81,6 +103,15 @@ class Settings:
     telegram_rate: float = 30.0          # requests per second to Telegram, whole bot (0 = off)
     telegram_retries: int = 5            # retries of a failed Telegram request (429, 5xx, network)
     log_level: str = "INFO"
+    staff_chat: Optional[int] = None     # TELEGRAM_STAFF_CHAT_ID: the staff group of every case
+    office_chats: Dict[str, int] = field(default_factory=dict)   # office id -> its own staff group
+    hours: office_hours.OfficeHours = field(default_factory=lambda: office_hours.parse(None))
+    staff_language: str = "es"           # what staff read in their group
+    outbox_every: float = 5.0            # seconds between delivery rounds of the hand-off outbox
+
+    @property
+    def resume_url(self) -> str:
+        return f"{self.rasa_url.rstrip('/')}/webhooks/handoff/resume"
 
     @property
     def rest_url(self) -> str:
@@ -149,4 +180,20 @@ class Settings:
             telegram_rate=_number(env, "TELEGRAM_MAX_RATE", 30.0, 0),
             telegram_retries=int(_number(env, "TELEGRAM_RETRIES", 5, 0)),
             log_level=(env.get("LOG_LEVEL", "").strip() or "INFO").upper(),
+            **_handoff(env),
         )
+
+
+def _handoff(env: Mapping[str, str]) -> dict:
+    """The hand-off settings (docs/handoff.md): staff groups, office hours, staff language."""
+    raw_chat = env.get("TELEGRAM_STAFF_CHAT_ID", "").strip()
+    try:
+        hours = office_hours.parse(env.get(office_hours.ENV))
+    except office_hours.HoursError as error:
+        raise ConfigError(str(error)) from None
+    language = env.get("HANDOFF_STAFF_LANGUAGE", "").strip().lower() or "es"
+    if language not in ("es", "pt", "en"):
+        raise ConfigError(f"HANDOFF_STAFF_LANGUAGE must be es, pt or en, got {language!r}")
+    return dict(staff_chat=_chat_id("TELEGRAM_STAFF_CHAT_ID", raw_chat) if raw_chat else None,
+                office_chats=_staff_chats(env.get("TELEGRAM_STAFF_CHATS", "")), hours=hours,
+                staff_language=language, outbox_every=_number(env, "HANDOFF_RETRY_EVERY", 5.0, 0.1))

@@ -20,6 +20,7 @@ from bot.telegram import callbacks, render
 from bot.telegram.callbacks import CallbackStore
 from bot.telegram.phrases import LANGUAGE_BUTTONS, ChatLanguages, Phrases, is_language
 from bot.telegram.rasa import ForgetDisabled, RasaClient, RasaUnavailable
+from bot.telegram.staff import HandoffRelay
 
 logger = logging.getLogger(__name__)
 
@@ -42,8 +43,10 @@ def hint_of(user: Optional[User]) -> Optional[str]:
 
 class Gateway:
     def __init__(self, rasa: RasaClient, phrases: Phrases, languages: Optional[ChatLanguages] = None,
-                 store: Optional[CallbackStore] = None, groups: str = "refuse") -> None:
+                 store: Optional[CallbackStore] = None, groups: str = "refuse",
+                 relay: Optional[HandoffRelay] = None) -> None:
         self.rasa = rasa
+        self.relay = relay
         self.phrases = phrases
         self.languages = languages or ChatLanguages()
         self.callbacks = store or CallbackStore()
@@ -52,6 +55,9 @@ class Gateway:
 
     # ---- wiring ---------------------------------------------------------------------------
     def register(self, app: Application) -> None:
+        if self.relay:
+            self.relay.register(app)   # first: staff chats' messages go nowhere else
+            app.add_handler(CommandHandler("bot", self.on_bot, filters=PRIVATE & NEW_MESSAGE))
         app.add_handler(CommandHandler("start", self.on_start, filters=PRIVATE & NEW_MESSAGE))
         app.add_handler(CommandHandler("help", self.on_help, filters=PRIVATE & NEW_MESSAGE))
         app.add_handler(CommandHandler("language", self.on_language, filters=PRIVATE & NEW_MESSAGE))
@@ -127,9 +133,21 @@ class Gateway:
                 pass
 
     # ---- talking to Rasa --------------------------------------------------------------------
-    async def converse(self, bot, chat_id: int, user: Optional[User], text: str, language: str) -> None:
-        """Sends `text` to the chat's Rasa conversation and relays the replies (or "unavailable")."""
+    async def converse(self, bot, chat_id: int, user: Optional[User], text: str, language: str,
+                       source: Optional[str] = None) -> None:
+        """Sends `text` to the chat's Rasa conversation and relays the replies (or "unavailable").
+        While the chat has a live hand-off case, a typed text (`source`: its Telegram message) goes to
+        staff instead, and commands or buttons get a reminder."""
         metadata = {"channel": "telegram"}
+        if self.relay:
+            case = await self.relay.live_case(chat_id)
+            if case and source:
+                await self.relay.from_citizen(case, text, source)
+                return
+            if case:
+                await self.say(bot, chat_id, "handoff_in_progress", case.language, reference=case.reference)
+                return
+            metadata["relay"] = self.relay.state()
         if hint_of(user):
             metadata["language"] = hint_of(user)
         done = asyncio.Event()
@@ -150,7 +168,10 @@ class Gateway:
             await self.say(bot, chat_id, "telegram_unavailable", language)
             return
         for reply in replies:
-            await self.send(bot, chat_id, reply.text, self.keyboard(chat_id, reply.buttons))
+            if reply.handoff and self.relay and self.relay.outbox:
+                self.relay.outbox.wake()   # a case was opened: post it to staff now
+            if reply.text.strip() or reply.buttons:
+                await self.send(bot, chat_id, reply.text, self.keyboard(chat_id, reply.buttons))
 
     # ---- handlers ---------------------------------------------------------------------------
     async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -167,7 +188,17 @@ class Gateway:
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat_id, user, text = update.effective_chat.id, update.effective_user, update.message.text
         language = self.languages.observe(chat_id, text=text, hint=hint_of(user))
-        await self.converse(context.bot, chat_id, user, text, language)
+        await self.converse(context.bot, chat_id, user, text, language,
+                            source=f"tg:{chat_id}:{update.message.message_id}")
+
+    async def on_bot(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/bot: back to the assistant (closes the chat's live hand-off case, if any)."""
+        chat_id, user = update.effective_chat.id, update.effective_user
+        case = await self.relay.live_case(chat_id)
+        if case:
+            await self.relay.citizen_leaves(case)
+        else:
+            await self.say(context.bot, chat_id, "handoff_back", self.languages.current(chat_id, hint_of(user)))
 
     async def on_not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat_id, user = update.effective_chat.id, update.effective_user
@@ -229,6 +260,8 @@ class Gateway:
             logger.warning("Could not delete a conversation: %s", error)
             await self.say(bot, chat_id, "telegram_forget_unavailable", language)
             return
+        if self.relay:
+            await self.relay.forget(sender_id(chat_id))
         self.callbacks.forget_chat(chat_id)
         self.languages.forget(chat_id)
         logger.info("A citizen deleted their conversation history")

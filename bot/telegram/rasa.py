@@ -30,6 +30,7 @@ class ForgetDisabled(Exception):
 class RasaMessage:
     text: str
     buttons: Tuple[Tuple[str, str], ...] = ()   # (title, payload)
+    handoff: Optional[Dict[str, Any]] = None    # the action's {"handoff": {...}} custom payload
 
 
 def parse_messages(body: Any) -> List[RasaMessage]:
@@ -45,8 +46,10 @@ def parse_messages(body: Any) -> List[RasaMessage]:
             (str(b["title"]), str(b["payload"])) for b in item.get("buttons") or []
             if isinstance(b, dict) and b.get("title") and b.get("payload")
         )
-        if text.strip() or buttons:
-            messages.append(RasaMessage(text, buttons))
+        custom = item.get("custom")
+        handoff = custom.get("handoff") if isinstance(custom, dict) else None
+        if text.strip() or buttons or isinstance(handoff, dict):
+            messages.append(RasaMessage(text, buttons, handoff if isinstance(handoff, dict) else None))
     return messages
 
 
@@ -57,9 +60,11 @@ class RasaClient:
     TIMEOUTS_TO_OPEN = 3
 
     def __init__(self, rest_url: str, timeout: float = 8.0, concurrency: int = 16, retry_after: float = 5.0,
-                 forget_url: Optional[str] = None, forget_token: Optional[str] = None) -> None:
+                 forget_url: Optional[str] = None, forget_token: Optional[str] = None,
+                 resume_url: Optional[str] = None) -> None:
         self.rest_url = rest_url
         self.forget_url = forget_url
+        self.resume_url = resume_url
         self.forget_token = forget_token
         self.timeout = timeout
         self.retry_after = retry_after
@@ -145,17 +150,24 @@ class RasaClient:
 
     async def forget(self, sender: str) -> bool:
         """Deletes the conversation of `sender` on the Rasa server; True if there was one."""
-        if not (self.forget_url and self.forget_token):
+        return await self._private(self.forget_url, sender, "deleted", "forget")
+
+    async def resume(self, sender: str) -> bool:
+        """Hands a paused conversation back to the assistant; True if it was paused."""
+        return await self._private(self.resume_url, sender, "resumed", "hand-off")
+
+    async def _private(self, url: Optional[str], sender: str, answer: str, endpoint: str) -> bool:
+        """A call to one of the Rasa server's private endpoints (bot/channels/private.py)."""
+        if not (url and self.forget_token):
             raise ForgetDisabled("SEGIB_FORGET_TOKEN is not set for the gateway")
-        response = await self._post(self.forget_url, {"sender": sender},
-                                    headers={"Authorization": f"Bearer {self.forget_token}"})
+        response = await self._post(url, {"sender": sender}, headers={"Authorization": f"Bearer {self.forget_token}"})
         if response.status_code == 404:
-            raise ForgetDisabled("the Rasa server has no forget endpoint (SEGIB_FORGET_TOKEN unset there?)")
+            raise ForgetDisabled(f"the Rasa server has no {endpoint} endpoint (SEGIB_FORGET_TOKEN unset there?)")
         if response.status_code != 200:
-            logger.warning("The forget endpoint answered HTTP %s", response.status_code)
+            logger.warning("The %s endpoint answered HTTP %s", endpoint, response.status_code)
             raise RasaUnavailable(f"HTTP {response.status_code}")
         self._succeeded()
         try:
-            return bool(response.json().get("deleted"))
+            return bool(response.json().get(answer))
         except (ValueError, AttributeError):
             return False

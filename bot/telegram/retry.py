@@ -31,6 +31,9 @@ class RetryingRateLimiter(AIORateLimiter):
     async def process_request(self, callback: Callable[..., Coroutine[Any, Any, JSON]], args: Any,
                               kwargs: Dict[str, Any], endpoint: str, data: Dict[str, Any],
                               rate_limit_args: Any) -> JSON:
+        # A caller may ask for another number of retries (rate_limit_args=N >= 1; PTB drops a 0): the
+        # hand-off outbox retries by itself.
+        retries = self.retries if rate_limit_args is None else int(rate_limit_args)
         attempt = 0
         while True:
             try:
@@ -38,11 +41,11 @@ class RetryingRateLimiter(AIORateLimiter):
             except BadRequest:
                 raise  # our request is wrong: retrying cannot help
             except NetworkError as error:
-                if attempt >= self.retries:
+                if attempt >= retries:
                     logger.error("Telegram %s failed after %d retries: %s", endpoint, attempt, error)
                     raise
                 delay = min(self.max_delay, self.base_delay * 2 ** attempt) * random.uniform(0.5, 1.0)
                 attempt += 1
                 logger.warning("Telegram %s failed (%s); retry %d/%d in %.1f s", endpoint, error, attempt,
-                               self.retries, delay)
+                               retries, delay)
                 await asyncio.sleep(delay)

@@ -91,6 +91,7 @@ def test_retention_command_reads_the_endpoints_file(store, tmp_path, monkeypatch
         pytest.skip("the command's endpoints handling is dialect-independent")
     endpoints = tmp_path / "endpoints.yml"
     endpoints.write_text(f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{tmp_path / "conversations.db"}"\n')
+    monkeypatch.setenv("HANDOFF_DB_URL", f"sqlite:///{tmp_path / 'handoff.db'}")   # it purges hand-off cases too
     assert retention.main(["--older-than-days", "90", "--endpoints", str(endpoints)]) == 0
     assert user_texts(store, "inactive") is None and user_texts(store, "recent") == ["hello"]
 

@@ -91,6 +91,7 @@ class Shown:
     buttons: List[List[Dict[str, str]]] = field(default_factory=list)
     at: float = 0.0                      # Unix time (the message's date)
     seen: float = field(default_factory=time.monotonic)   # when it reached the "citizen"
+    reply_to: Optional[int] = None       # the message it answers (reply_parameters), if any
 
     @property
     def titles(self) -> List[str]:
@@ -98,7 +99,9 @@ class Shown:
 
 
 class FakeTelegram:
-    def __init__(self, token: str = TOKEN) -> None:
+    def __init__(self, token: str = TOKEN, first_message_id: int = 1000) -> None:
+        """`first_message_id`: where each chat's message ids start (Telegram never reuses an id in a
+        chat: stand-ins that follow one another on the same chats and store start further on)."""
         self.token = token
         self.port = 0
         self._loop: Optional[asyncio.AbstractEventLoop] = None
@@ -106,7 +109,7 @@ class FakeTelegram:
         self._runner: Optional[web.AppRunner] = None
         self._changed = threading.Condition()
         self._update_ids = itertools.count(1)
-        self._message_ids: Dict[int, itertools.count] = defaultdict(lambda: itertools.count(1000))
+        self._message_ids: Dict[int, itertools.count] = defaultdict(lambda: itertools.count(first_message_id))
         self._query_ids = itertools.count(1)
         self.pending: List[dict] = []             # updates not yet confirmed (polling) / delivered
         self.calls: List[Call] = []
@@ -203,18 +206,29 @@ class FakeTelegram:
         return update_id
 
     def send_text(self, chat_id: int, text: str, language_code: Optional[str] = "es", chat_type: str = "private",
-                  user_id: Optional[int] = None) -> int:
-        content: Dict[str, Any] = {"text": text}
+                  user_id: Optional[int] = None, reply_to: Optional[Shown] = None) -> int:
+        """A message typed in a chat; `reply_to`: a message of the bot it replies to (in a group, a
+        member `user_id` of chat `chat_id` with chat_type "supergroup")."""
+        content: Dict[str, Any] = {"text": text, **self._reply(chat_id, chat_type, reply_to)}
         command = re.match(r"^/[A-Za-z0-9_]+(@\w+)?", text)
         if command:
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command.group())}]
         return self.inject("message", self._message(chat_id, language_code, chat_type, user_id, **content))
 
-    def send_photo(self, chat_id: int, language_code: Optional[str] = "es", caption: Optional[str] = None) -> int:
+    def _reply(self, chat_id: int, chat_type: str, reply_to: Optional[Shown]) -> Dict[str, Any]:
+        if reply_to is None:
+            return {}
+        return {"reply_to_message": {
+            "message_id": reply_to.message_id, "date": int(reply_to.at), "text": reply_to.text,
+            "chat": self._chat(chat_id, chat_type), "from": {k: BOT[k] for k in ("id", "is_bot", "first_name", "username")}}}
+
+    def send_photo(self, chat_id: int, language_code: Optional[str] = "es", caption: Optional[str] = None,
+                   chat_type: str = "private", user_id: Optional[int] = None, reply_to: Optional[Shown] = None) -> int:
         photo = [{"file_id": f"photo-{chat_id}-{size}", "file_unique_id": f"u{chat_id}{size}", "width": size,
                   "height": size, "file_size": size * 100} for size in (90, 320)]
         extra = {"caption": caption} if caption else {}
-        return self.inject("message", self._message(chat_id, language_code, photo=photo, **extra))
+        return self.inject("message", self._message(chat_id, language_code, chat_type, user_id, photo=photo,
+                                                    **extra, **self._reply(chat_id, chat_type, reply_to)))
 
     def send_sticker(self, chat_id: int, language_code: Optional[str] = "es") -> int:
         sticker = {"file_id": "sticker-1", "file_unique_id": "s1", "width": 512, "height": 512,
@@ -461,7 +475,9 @@ class FakeTelegram:
                 if data is not None and not (1 <= len(data.encode()) <= 64):
                     raise TelegramError(400, "Bad Request: BUTTON_DATA_INVALID")
         message_id = next(self._message_ids[chat_id])
-        shown = Shown(chat_id, message_id, text, buttons, time.time())
+        reply = params.get("reply_parameters") or {}
+        shown = Shown(chat_id, message_id, text, buttons, time.time(),
+                      reply_to=reply.get("message_id") if isinstance(reply, dict) else None)
         with self._changed:
             self.shown.append(shown)
         result = {"message_id": message_id, "date": int(shown.at), "chat": self._chat(chat_id),

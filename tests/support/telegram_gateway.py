@@ -16,6 +16,8 @@ DEFAULTS = {
     "TELEGRAM_CHAT_RATE": "", "TELEGRAM_CHAT_BURST": "", "TELEGRAM_CHAT_QUEUE": "", "TELEGRAM_MAX_RATE": "",
     "TELEGRAM_RETRIES": "", "RASA_TIMEOUT": "", "RASA_CONCURRENCY": "", "RASA_RETRY_AFTER": "",
     "LOG_LEVEL": "INFO", "SEGIB_ENV_FILE": "",
+    "TELEGRAM_STAFF_CHAT_ID": "", "TELEGRAM_STAFF_CHATS": "", "HANDOFF_HOURS": "", "HANDOFF_STAFF_LANGUAGE": "",
+    "HANDOFF_RETRY_EVERY": "",
 }
 
 
@@ -57,6 +59,8 @@ def start_gateway(fake: FakeTelegram, rasa_url: str, log_dir: Path, env: Optiona
     settings = {**DEFAULTS, "TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_BOT_API_URL": fake.api_url,
                 "RASA_URL": rasa_url, **(env or {})}
     log_dir.mkdir(parents=True, exist_ok=True)
+    # The hand-off case store: the test's own, never the repository's .state/.
+    settings.setdefault("HANDOFF_DB_URL", f"sqlite:///{log_dir / 'handoff.db'}")
     log_path = log_dir / "telegram.log"
     ready_call = "setWebhook" if settings["TELEGRAM_MODE"] == "webhook" else "getUpdates"
     before = len(fake.calls_of(ready_call))

@@ -1,0 +1,146 @@
+"""Delivers the hand-off outbox (handoff.store) to Telegram, in order, once, surviving restarts.
+
+A row is marked sent only after Telegram confirmed it, so rows queued while the gateway was down,
+or that failed, go out at the next round (a restart starts with one). Rows for one chat go in the
+order they were queued: when one fails, the later rows of that chat wait for the next round, and
+a live citizen whose case or message could not reach staff is told once that the answer may take
+longer.
+A round starts when woken (a message was queued) or every `every` seconds.
+
+Kinds of rows: `case` (the case message, to staff), `citizen` (a citizen's message, to staff, as a
+reply to the case message), `notice` (to staff or citizen), `staff` (a staff answer, to the
+citizen), `resume` (not a message: the conversation is handed back to the assistant in Rasa).
+"""
+import asyncio
+import logging
+from typing import Callable, Dict, Optional, Set
+
+from telegram import ReplyParameters
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from handoff.store import LIVE, STAFF, Case, CaseStore, Outgoing
+
+from bot.telegram.casetext import CaseTexts
+from bot.telegram.rasa import ForgetDisabled, RasaClient, RasaUnavailable
+
+logger = logging.getLogger(__name__)
+
+SENDER_PREFIX = "telegram:"
+# Retries of one send within a round (PTB drops a rate_limit_args of 0): the outbox retries itself,
+# every round, without holding the other chats' messages back.
+RETRIES_PER_ROUND = 1
+PAGE = 500   # outbox rows read at once
+
+
+def citizen_chat(case: Case) -> Optional[int]:
+    """The Telegram chat of a case's citizen; None for other channels (answered by email)."""
+    if not case.sender.startswith(SENDER_PREFIX):
+        return None
+    try:
+        return int(case.sender[len(SENDER_PREFIX):])
+    except ValueError:
+        return None
+
+
+class Outbox:
+    def __init__(self, store: CaseStore, texts: CaseTexts, rasa: RasaClient,
+                 staff_chat_for: Callable[[Case], Optional[int]], every: float = 5.0) -> None:
+        self.store = store
+        self.texts = texts
+        self.rasa = rasa
+        self.staff_chat_for = staff_chat_for
+        self.every = every
+        self._wake = asyncio.Event()
+        self._warned: Set[int] = set()        # cases whose citizen was told "it may take longer"
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self, bot, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            self._wake.clear()
+            try:
+                await self.deliver(bot)
+            except Exception:   # a bug or the database away: log, and try again next round
+                logger.exception("Delivering the hand-off outbox failed")
+            try:
+                await asyncio.wait_for(self._wake.wait(), self.every)
+            except asyncio.TimeoutError:
+                pass
+
+    async def deliver(self, bot) -> None:
+        """One round: every undelivered row, page by page (rows that cannot go yet never hide the rest)."""
+        blocked: Set[object] = set()
+        cases: Dict[int, Optional[Case]] = {}
+        after = 0
+        while True:
+            items = await asyncio.to_thread(self.store.pending, PAGE, after)
+            if not items:
+                break
+            after = items[-1].id
+            for item in items:
+                await self._round_item(bot, item, cases, blocked)
+
+    async def _round_item(self, bot, item: Outgoing, cases: Dict[int, Optional[Case]], blocked: Set[object]) -> None:
+        """Delivers one row, unless an earlier row of its chat failed in this round."""
+        if item.case_id not in cases:
+            cases[item.case_id] = await asyncio.to_thread(self.store.case, item.case_id)
+        case = cases[item.case_id]
+        if case is None:
+            return
+        chat = self.staff_chat_for(case) if item.target == STAFF else citizen_chat(case)
+        if (item.target == STAFF and chat is None) or chat in blocked:
+            return   # no staff group for it (the case waits in the store until there is one), or later
+        if chat is None:   # an email case has no chat to answer in
+            await asyncio.to_thread(self.store.mark_sent, item)
+            return
+        if not await self._deliver_one(bot, item, case, chat):
+            blocked.add(chat)
+            if item.target == STAFF and item.kind in ("case", "citizen") and case.mode == LIVE:
+                await self._warn(bot, case)   # a citizen waiting live for staff that cannot be reached
+        elif item.target == STAFF and item.kind == "case":
+            cases[item.case_id] = await asyncio.to_thread(self.store.case, item.case_id)  # its message id
+
+    async def _deliver_one(self, bot, item: Outgoing, case: Case, chat: int) -> bool:
+        if item.kind == "resume":
+            try:
+                await self.rasa.resume(case.sender)
+            except (RasaUnavailable, ForgetDisabled) as error:
+                logger.warning("Handing a conversation back to the assistant failed (%s); will retry", error)
+                return False
+            await asyncio.to_thread(self.store.mark_sent, item)
+            return True
+        text = self.texts.announcement(case) if item.kind == "case" else item.text
+        reply_to = case.staff_message_id if item.target == STAFF and item.kind != "case" else None
+        try:
+            message = await bot.send_message(
+                chat, text, rate_limit_args=RETRIES_PER_ROUND,
+                reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None)
+        except Forbidden:
+            logger.warning("A hand-off message was refused by Telegram (the bot was blocked or removed); dropped")
+            await asyncio.to_thread(self.store.mark_sent, item)
+            return True
+        except BadRequest as error:
+            if item.target == STAFF:   # e.g. a wrong staff chat id: keep the row for when it is fixed
+                logger.error("Telegram refused a message to the staff group: %s", error)
+                return False
+            logger.warning("Telegram refused a hand-off message to a citizen (%s); dropped", error)
+            await asyncio.to_thread(self.store.mark_sent, item)
+            return True
+        except TelegramError as error:
+            logger.warning("A hand-off message could not be delivered yet (%s); queued", error)
+            return False
+        await asyncio.to_thread(self.store.mark_sent, item, chat, message.message_id)
+        if item.target == STAFF:
+            self._warned.discard(case.id)
+        return True
+
+    async def _warn(self, bot, case: Case) -> None:
+        chat = citizen_chat(case)
+        if chat is None or case.id in self._warned:
+            return
+        self._warned.add(case.id)
+        try:
+            await bot.send_message(chat, self.texts.citizen(case, "handoff_delayed"))
+        except TelegramError as error:
+            logger.info("The 'may take longer' notice could not be sent: %s", error)

@@ -1,0 +1,154 @@
+"""The Telegram side of a hand-off: citizens' messages to staff while a case is open, and what staff
+do in their group (reply to a case message, `/close` in reply, `/cases`).
+
+Only the configured staff chats (TELEGRAM_STAFF_CHAT_ID, TELEGRAM_STAFF_CHATS) can act on cases: a
+staff command from any other chat is ignored and logged (the command and chat type, no text, no
+ids). Every message goes through the durable outbox (bot/telegram/outbox.py), so nothing is lost
+when Telegram or the gateway is down.
+"""
+import asyncio
+import logging
+import time
+from typing import Dict, FrozenSet, Optional
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
+
+from handoff.hours import OfficeHours
+from handoff.store import CITIZEN, LIVE, STAFF, Case, CaseStore
+
+from bot.telegram.casetext import CaseTexts, fit
+from bot.telegram.outbox import Outbox, citizen_chat
+
+logger = logging.getLogger(__name__)
+
+HEADQUARTERS = "headquarters"
+STAFF_COMMANDS = ("cases", "close")
+
+
+class HandoffRelay:
+    def __init__(self, store: CaseStore, texts: CaseTexts, hours: OfficeHours, staff_chat: Optional[int],
+                 office_chats: Optional[Dict[str, int]] = None) -> None:
+        self.store = store
+        self.texts = texts
+        self.hours = hours
+        self.staff_chat = staff_chat
+        self.office_chats = dict(office_chats or {})
+        self.outbox: Optional[Outbox] = None   # set by the app once the Rasa client exists
+
+    # ---- configuration -------------------------------------------------------------------------
+    @property
+    def staff_chats(self) -> FrozenSet[int]:
+        return frozenset({*self.office_chats.values(), *([self.staff_chat] if self.staff_chat is not None else [])})
+
+    def staff_chat_for(self, case: Case) -> Optional[int]:
+        """One group per office when TELEGRAM_STAFF_CHATS names the case's office, else the main one."""
+        return self.office_chats.get(case.office or HEADQUARTERS, self.staff_chat)
+
+    def state(self) -> str:
+        """What the gateway tells the assistant (metadata `relay`): can staff answer live now?"""
+        return "open" if self.staff_chats and self.hours.open_at() else "closed"
+
+    def _queue(self, case: Case, target: str, kind: str, text: str, source: Optional[str] = None) -> bool:
+        queued = self.store.enqueue(case.id, target, kind, fit([text], 0), source)
+        if self.outbox:
+            self.outbox.wake()
+        return queued
+
+    # ---- citizen side ----------------------------------------------------------------------------
+    async def live_case(self, chat_id: int) -> Optional[Case]:
+        return await asyncio.to_thread(self.store.live_case, f"telegram:{chat_id}")
+
+    async def from_citizen(self, case: Case, text: str, source: str) -> None:
+        relayed = self.texts.staff("handoff_staff_relayed", reference=case.reference, text=text)
+        await asyncio.to_thread(self._queue, case, STAFF, "citizen", relayed, source)
+
+    async def citizen_leaves(self, case: Case) -> None:
+        """The citizen typed /bot: close the case, tell staff, hand the conversation back."""
+        if await asyncio.to_thread(self.store.close, case.id):
+            await asyncio.to_thread(self._hand_back, case, "handoff_staff_citizen_left")
+
+    def _hand_back(self, case: Case, staff_notice: str) -> None:
+        self._queue(case, STAFF, "notice", self.texts.staff(staff_notice, reference=case.reference))
+        if case.mode == LIVE and citizen_chat(case) is not None:
+            self._queue(case, CITIZEN, "resume", "")
+            self._queue(case, CITIZEN, "notice", self.texts.citizen(case, "handoff_back"))
+
+    async def forget(self, sender: str) -> int:
+        return await asyncio.to_thread(self.store.forget, sender)
+
+    # ---- staff side --------------------------------------------------------------------------------
+    def register(self, app: Application) -> None:
+        """Handlers first in the gateway's group: a staff chat's messages never reach the others."""
+        staff = filters.Chat(chat_id=list(self.staff_chats)) & filters.UpdateType.MESSAGE
+        app.add_handler(CommandHandler("cases", self.on_cases, filters=staff))
+        app.add_handler(CommandHandler("close", self.on_close, filters=staff))
+        app.add_handler(CommandHandler(STAFF_COMMANDS, self.on_refused, filters=filters.UpdateType.MESSAGE))
+        app.add_handler(MessageHandler(staff & filters.REPLY & filters.TEXT & ~filters.COMMAND, self.on_reply))
+        app.add_handler(MessageHandler(staff & filters.REPLY & ~filters.TEXT, self.on_attachment))
+        app.add_handler(MessageHandler(staff, self.on_chatter))
+
+    async def _case_replied_to(self, update: Update) -> Optional[Case]:
+        message = update.message
+        replied = message.reply_to_message
+        if replied is None:
+            return None
+        return await asyncio.to_thread(self.store.for_staff_message, message.chat_id, replied.message_id)
+
+    async def _answer(self, update: Update, text: str) -> None:
+        try:
+            await update.message.reply_text(text)
+        except TelegramError as error:
+            logger.warning("Could not answer in the staff group: %s", error)
+
+    async def on_reply(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        case = await self._case_replied_to(update)
+        replied = update.message.reply_to_message
+        if case is None:
+            if replied.from_user and replied.from_user.id == context.bot.id:
+                await self._answer(update, self.texts.staff("handoff_staff_not_a_case"))
+            return   # a reply to a colleague: staff talking among themselves
+        if case.status == "closed":
+            await self._answer(update, self.texts.staff("handoff_staff_already_closed", reference=case.reference))
+            return
+        if citizen_chat(case) is None:
+            await self._answer(update, self.texts.staff("handoff_staff_by_email", reference=case.reference,
+                                                        email=case.email or "—"))
+            return
+        text = self.texts.citizen(case, "handoff_staff_says", text=update.message.text)
+        source = f"tg:{update.message.chat_id}:{update.message.message_id}"
+        if await asyncio.to_thread(self._queue, case, CITIZEN, "staff", text, source):
+            logger.info("A staff answer was queued for a case")
+
+    async def on_attachment(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A photo, file or sticker in reply to a case: not relayed (citizens get text only)."""
+        if await self._case_replied_to(update):
+            await self._answer(update, self.texts.staff("handoff_staff_text_only"))
+
+    async def on_close(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        case = await self._case_replied_to(update)
+        if case is None:
+            await self._answer(update, self.texts.staff("handoff_staff_not_a_case"))
+            return
+        if not await asyncio.to_thread(self.store.close, case.id):
+            await self._answer(update, self.texts.staff("handoff_staff_already_closed", reference=case.reference))
+            return
+        await asyncio.to_thread(self._hand_back, case, "handoff_staff_closed")
+        logger.info("Staff closed a case")
+
+    async def on_cases(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        chat = update.message.chat_id
+        cases = [c for c in await asyncio.to_thread(self.store.active) if self.staff_chat_for(c) == chat]
+        now = time.time()
+        lines = [self.texts.staff("handoff_staff_cases", count=str(len(cases)))]
+        lines += [self.texts.case_line(case, now) for case in cases]
+        await self._answer(update, "\n".join(lines))
+
+    async def on_refused(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        command = (update.message.text or "").split()[0].split("@")[0].lstrip("/")
+        logger.warning("A staff command (/%s) from a chat that is not a staff chat was ignored (%s chat)",
+                       command if command in STAFF_COMMANDS else "?", update.effective_chat.type)
+
+    async def on_chatter(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Anything else in a staff group (colleagues talking): not for the bot."""

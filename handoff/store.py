@@ -1,0 +1,265 @@
+"""The durable record of hand-off cases: SQLAlchemy Core, SQLite by default, PostgreSQL in production.
+
+Three tables:
+- `handoff_cases`: one row per case (reference SGB-XXXX-XXXX, the citizen's sender id, channel,
+  language, office, reason, mode, status, email and question when given, the transcript);
+- `handoff_outbox`: messages waiting to be delivered, to the staff group or to a citizen, in the
+  order they were queued; a row is marked sent only after Telegram confirmed it, so a gateway that
+  dies mid-way delivers the rest on restart. `source` (unique) is the Telegram message a row comes
+  from: the same incoming message queued twice (an update redelivered after a crash) is one row;
+- `handoff_staff_messages`: which case each message in a staff chat belongs to (the case message and
+  every relayed citizen message), so that a staff reply to any of them reaches the right citizen.
+
+The action server opens and files cases; the Telegram gateway delivers the outbox. Both open the
+database named by HANDOFF_DB_URL (default: .state/handoff.db, beside the conversations database).
+"""
+import json
+import os
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import List, Optional, Sequence, Tuple
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+URL_ENV = "HANDOFF_DB_URL"
+DEFAULT_PATH = ROOT / ".state" / "handoff.db"
+
+OPEN, FILED, CLOSED = "open", "filed", "closed"      # status: live relay / waiting for staff / done
+LIVE, EMAIL, OFFLINE = "live", "email", "offline"    # mode: Telegram relay / by email / out of hours
+ASKED, FALLBACK = "asked", "fallback"                # reason
+STAFF, CITIZEN = "staff", "citizen"                  # outbox targets
+_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"       # no 0/O, 1/I: read over the phone
+
+metadata = sa.MetaData()
+cases = sa.Table(
+    "handoff_cases", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("reference", sa.String(16), nullable=False, unique=True),
+    sa.Column("sender", sa.String(128), nullable=False, index=True),
+    sa.Column("channel", sa.String(32), nullable=False),
+    sa.Column("language", sa.String(8), nullable=False),
+    sa.Column("office", sa.String(64)),
+    sa.Column("country", sa.String(64)),
+    sa.Column("reason", sa.String(16), nullable=False),
+    sa.Column("mode", sa.String(16), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, index=True),
+    sa.Column("email", sa.String(254)),
+    sa.Column("question", sa.Text),
+    sa.Column("transcript", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("closed_at", sa.Float),
+    sa.Column("staff_chat_id", sa.BigInteger),
+    sa.Column("staff_message_id", sa.BigInteger),
+)
+outbox = sa.Table(
+    "handoff_outbox", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("case_id", sa.Integer, nullable=False, index=True),
+    sa.Column("target", sa.String(8), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("source", sa.String(64), unique=True),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("sent_at", sa.Float, index=True),
+)
+staff_messages = sa.Table(
+    "handoff_staff_messages", metadata,
+    sa.Column("chat_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("message_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("case_id", sa.Integer, nullable=False, index=True),
+)
+
+
+@dataclass(frozen=True)
+class Case:
+    id: int
+    reference: str
+    sender: str
+    channel: str
+    language: str
+    office: Optional[str]
+    country: Optional[str]
+    reason: str
+    mode: str
+    status: str
+    email: Optional[str]
+    question: Optional[str]
+    transcript: Tuple[Tuple[str, str], ...]   # (who: "citizen" | "bot", text), oldest first
+    created_at: float
+    closed_at: Optional[float]
+    staff_chat_id: Optional[int]
+    staff_message_id: Optional[int]
+
+    @classmethod
+    def from_row(cls, row) -> "Case":
+        values = dict(row._mapping)
+        values["transcript"] = tuple((who, text) for who, text in json.loads(values["transcript"]))
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    id: int
+    case_id: int
+    target: str
+    kind: str
+    text: str
+
+
+def default_url() -> str:
+    return os.environ.get(URL_ENV, "").strip() or f"sqlite:///{DEFAULT_PATH}"
+
+
+def new_reference() -> str:
+    chars = "".join(secrets.choice(_ALPHABET) for _ in range(8))
+    return f"SGB-{chars[:4]}-{chars[4:]}"
+
+
+def _engine(url: str) -> "sa.engine.Engine":
+    if not url.startswith("sqlite"):
+        return sa.create_engine(url, future=True, pool_pre_ping=True)
+    path = sa.engine.make_url(url).database
+    if path:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url, future=True, connect_args={"timeout": 15})
+
+    @sa.event.listens_for(engine, "connect")
+    def _wal(connection, _record) -> None:   # the action server and the gateway write at once
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA busy_timeout=15000")
+
+    return engine
+
+
+class CaseStore:
+    def __init__(self, url: Optional[str] = None, engine: Optional["sa.engine.Engine"] = None) -> None:
+        self.engine = engine or _engine(url or default_url())
+        metadata.create_all(self.engine)
+
+    # ---- cases ------------------------------------------------------------------------------
+    def open_case(self, sender: str, channel: str, language: str, reason: str, mode: str,
+                  transcript: Sequence[Tuple[str, str]], office: Optional[str] = None,
+                  country: Optional[str] = None, email: Optional[str] = None,
+                  question: Optional[str] = None) -> Case:
+        """Records a case and queues its announcement to the staff group, in one transaction."""
+        status = OPEN if mode == LIVE else FILED
+        now = time.time()
+        for _ in range(5):   # a reference already taken (1 in 10^12): draw another
+            values = dict(reference=new_reference(), sender=sender, channel=channel, language=language,
+                          office=office, country=country, reason=reason, mode=mode, status=status,
+                          email=email, question=question, transcript=json.dumps([list(t) for t in transcript]),
+                          created_at=now)
+            try:
+                with self.engine.begin() as connection:
+                    case_id = connection.execute(cases.insert().values(**values)).inserted_primary_key[0]
+                    connection.execute(outbox.insert().values(case_id=case_id, target=STAFF, kind="case", text="",
+                                                              created_at=now))
+                break
+            except sa.exc.IntegrityError:
+                continue
+        else:
+            raise RuntimeError("could not draw a free case reference")
+        return self.case(case_id)
+
+    def case(self, case_id: int) -> Optional[Case]:
+        return self._one(cases.c.id == case_id)
+
+    def by_reference(self, reference: str) -> Optional[Case]:
+        return self._one(cases.c.reference == reference.strip().upper())
+
+    def live_case(self, sender: str) -> Optional[Case]:
+        """The case in which `sender` is talking to staff right now, if any."""
+        return self._one((cases.c.sender == sender) & (cases.c.status == OPEN) & (cases.c.mode == LIVE))
+
+    def for_staff_message(self, chat_id: int, message_id: int) -> Optional[Case]:
+        with self.engine.connect() as connection:
+            case_id = connection.execute(sa.select(staff_messages.c.case_id).where(
+                (staff_messages.c.chat_id == chat_id) & (staff_messages.c.message_id == message_id))).scalar()
+        return self.case(case_id) if case_id is not None else None
+
+    def active(self) -> List[Case]:
+        """Cases not closed yet (open and filed), oldest first."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(sa.select(cases).where(cases.c.status != CLOSED).order_by(cases.c.id))
+            return [Case.from_row(row) for row in rows]
+
+    def close(self, case_id: int) -> bool:
+        """Closes a case; False if it was closed already (two staff members typing /close)."""
+        with self.engine.begin() as connection:
+            return connection.execute(cases.update().where((cases.c.id == case_id) & (cases.c.status != CLOSED))
+                                      .values(status=CLOSED, closed_at=time.time())).rowcount == 1
+
+    def _one(self, condition) -> Optional[Case]:
+        with self.engine.connect() as connection:
+            row = connection.execute(sa.select(cases).where(condition).order_by(cases.c.id.desc())).first()
+        return Case.from_row(row) if row else None
+
+    # ---- outbox -----------------------------------------------------------------------------
+    def enqueue(self, case_id: int, target: str, kind: str, text: str, source: Optional[str] = None) -> bool:
+        """Queues a message; False if a row from the same `source` message was queued already."""
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(outbox.insert().values(case_id=case_id, target=target, kind=kind, text=text,
+                                                          source=source, created_at=time.time()))
+            return True
+        except sa.exc.IntegrityError:
+            return False
+
+    def pending(self, limit: int = 100, after: int = 0) -> List[Outgoing]:
+        """Undelivered rows in queue order, from the one after `after` (an outbox row id) on."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(sa.select(outbox.c.id, outbox.c.case_id, outbox.c.target, outbox.c.kind,
+                                                outbox.c.text)
+                                      .where(outbox.c.sent_at.is_(None) & (outbox.c.id > after))
+                                      .order_by(outbox.c.id).limit(limit))
+            return [Outgoing(*row) for row in rows]
+
+    def backlog(self, case_id: int) -> int:
+        """Messages of a case still waiting for delivery."""
+        with self.engine.connect() as connection:
+            return connection.execute(sa.select(sa.func.count()).select_from(outbox).where(
+                (outbox.c.case_id == case_id) & outbox.c.sent_at.is_(None))).scalar()
+
+    def mark_sent(self, item: Outgoing, chat_id: Optional[int] = None, message_id: Optional[int] = None) -> None:
+        """Telegram confirmed `item` (as `message_id` in `chat_id`); `chat_id` None: nowhere to send it."""
+        with self.engine.begin() as connection:
+            connection.execute(outbox.update().where(outbox.c.id == item.id).values(sent_at=time.time()))
+            if item.target != STAFF or chat_id is None or message_id is None:
+                return
+            mapping = (staff_messages.c.chat_id == chat_id) & (staff_messages.c.message_id == message_id)
+            connection.execute(staff_messages.delete().where(mapping))   # a chat recreated: ids start over
+            connection.execute(staff_messages.insert().values(chat_id=chat_id, message_id=message_id,
+                                                              case_id=item.case_id))
+            if item.kind == "case":
+                connection.execute(cases.update().where(cases.c.id == item.case_id)
+                                   .values(staff_chat_id=chat_id, staff_message_id=message_id))
+
+    # ---- data protection ----------------------------------------------------------------------
+    def forget(self, sender: str) -> int:
+        """Deletes every case of `sender` with its queued messages and staff-message links."""
+        return self._delete(cases.c.sender == sender)
+
+    def purge(self, before: float) -> int:
+        """Retention: deletes the cases opened before `before` (Unix time) that are not live."""
+        return self._delete((cases.c.created_at < before) & (cases.c.status != OPEN))
+
+    def _delete(self, condition) -> int:
+        with self.engine.begin() as connection:
+            ids = [row[0] for row in connection.execute(sa.select(cases.c.id).where(condition))]
+            if not ids:
+                return 0
+            connection.execute(staff_messages.delete().where(staff_messages.c.case_id.in_(ids)))
+            connection.execute(outbox.delete().where(outbox.c.case_id.in_(ids)))
+            return connection.execute(cases.delete().where(cases.c.id.in_(ids))).rowcount
+
+
+def forget_sender(sender: str) -> int:
+    """bot.privacy's forgetter: the hand-off records of `sender` in the configured store."""
+    store = CaseStore()
+    try:
+        return store.forget(sender)
+    finally:
+        store.engine.dispose()

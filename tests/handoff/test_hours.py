@@ -1,0 +1,58 @@
+"""HANDOFF_HOURS: the format, clear errors, and wall-clock windows across daylight-saving changes."""
+from datetime import datetime, timezone
+
+import pytest
+
+from handoff.hours import HoursError, parse
+
+
+def utc(*args):
+    return datetime(*args, tzinfo=timezone.utc)
+
+
+def test_default_is_monday_to_friday_nine_to_six_in_madrid():
+    hours = parse(None)
+    assert hours.text == "mon-fri 09:00-18:00 Europe/Madrid"
+    assert hours.open_at(utc(2026, 1, 14, 8, 0))          # Wednesday 09:00 in Madrid (CET, UTC+1)
+    assert not hours.open_at(utc(2026, 1, 14, 7, 59))
+    assert not hours.open_at(utc(2026, 1, 14, 17, 0))     # 18:00 local: closed (end excluded)
+    assert not hours.open_at(utc(2026, 1, 17, 10, 0))     # Saturday
+
+
+def test_windows_keep_local_time_across_daylight_saving_changes():
+    hours = parse("mon-fri 09:00-18:00 Europe/Madrid")
+    # Summer (CEST, UTC+2): 09:00 local is 07:00 UTC.
+    assert hours.open_at(utc(2026, 7, 15, 7, 0)) and not hours.open_at(utc(2026, 7, 15, 6, 59))
+    # Sunday 29 March 2026, 02:00 -> 03:00: Monday 30 March opens at 07:00 UTC.
+    assert hours.open_at(utc(2026, 3, 30, 7, 0)) and not hours.open_at(utc(2026, 3, 30, 6, 59))
+    # Friday 23 October 2026 still summer time; Monday 26 October winter: 08:00 UTC.
+    assert hours.open_at(utc(2026, 10, 23, 7, 0))
+    assert not hours.open_at(utc(2026, 10, 26, 7, 0)) and hours.open_at(utc(2026, 10, 26, 8, 0))
+
+
+def test_several_windows_wrapping_day_ranges_and_24_00():
+    hours = parse("mon-thu 09:00-18:00, fri 09:00-14:00, sat-sun 10:00-24:00 America/Montevideo")
+    assert hours.open_at(utc(2026, 1, 16, 16, 59))        # Friday 13:59 in Montevideo (UTC-3)
+    assert not hours.open_at(utc(2026, 1, 16, 17, 0))
+    assert hours.open_at(utc(2026, 1, 18, 2, 59))         # Saturday 23:59
+    assert parse("fri-mon 08:00-09:00 UTC").open_at(utc(2026, 1, 18, 8, 30))   # Sunday
+
+
+def test_always_and_never():
+    assert parse("always").open_at() and parse(" Always ").open_at(utc(2026, 1, 17, 3, 0))
+    assert not parse("never").open_at()
+
+
+@pytest.mark.parametrize("value, says", [
+    ("mon-fri 09:00-18:00", "must end with an IANA time zone"),
+    ("mon-fri 09:00-18:00 Mars/Olympus", "Mars/Olympus' is not one"),
+    ("weekdays 09:00-18:00 Europe/Madrid", "not a day"),
+    ("mon-fri 9-18 Europe/Madrid", "is not `<days> HH:MM-HH:MM`"),
+    ("mon-fri 18:00-09:00 Europe/Madrid", "ends before it starts"),
+    ("mon-fri 09:00-25:00 Europe/Madrid", "not a time of day"),
+    ("mon-fri 09:61-18:00 Europe/Madrid", "not a time of day"),
+])
+def test_a_malformed_value_says_what_is_wrong_and_shows_the_format(value, says):
+    with pytest.raises(HoursError) as error:
+        parse(value)
+    assert says in str(error.value) and "HANDOFF_HOURS" in str(error.value) and "always" in str(error.value)

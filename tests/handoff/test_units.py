@@ -1,0 +1,108 @@
+"""The gateway's hand-off pieces on their own: settings, case texts, Rasa's hand-off payload, forget-me."""
+import pytest
+
+from bot import privacy
+from bot.telegram.casetext import CaseTexts, age, fit
+from bot.telegram.config import ConfigError, Settings
+from bot.telegram.phrases import Phrases
+from bot.telegram.rasa import parse_messages
+from bot.telegram.render import utf16_len
+from bot.telegram.staff import HandoffRelay
+from handoff.hours import parse
+from handoff.store import ASKED, EMAIL, FALLBACK, LIVE, CaseStore, forget_sender
+
+TOKEN = "123:abc"
+
+
+def settings(**env):
+    return Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, **env}, None)
+
+
+def test_staff_settings_come_from_the_environment():
+    default = settings()
+    assert default.staff_chat is None and default.office_chats == {} and default.staff_language == "es"
+    assert default.hours.text == "mon-fri 09:00-18:00 Europe/Madrid"
+    configured = settings(TELEGRAM_STAFF_CHAT_ID="-1001234567890", HANDOFF_HOURS="always",
+                          TELEGRAM_STAFF_CHATS="office_mexico=-1002, office_andean = -1003",
+                          HANDOFF_STAFF_LANGUAGE="en")
+    assert configured.staff_chat == -1001234567890 and configured.hours.always
+    assert configured.office_chats == {"office_mexico": -1002, "office_andean": -1003}
+    assert configured.resume_url == "http://127.0.0.1:5005/webhooks/handoff/resume"
+
+
+@pytest.mark.parametrize("env, says", [
+    ({"HANDOFF_HOURS": "weekdays 9-5"}, "HANDOFF_HOURS"),
+    ({"TELEGRAM_STAFF_CHAT_ID": "@segib_staff"}, "TELEGRAM_STAFF_CHAT_ID must be a Telegram chat id"),
+    ({"TELEGRAM_STAFF_CHATS": "office_mexico"}, "office=chat_id pairs"),
+    ({"HANDOFF_STAFF_LANGUAGE": "fr"}, "HANDOFF_STAFF_LANGUAGE"),
+])
+def test_a_wrong_hand_off_setting_stops_start_up_with_the_reason(env, says):
+    with pytest.raises(ConfigError) as error:
+        settings(**env)
+    assert says in str(error.value)
+
+
+def test_rasa_replies_carry_the_hand_off_payload():
+    body = [{"recipient_id": "x", "text": "De acuerdo: ..."},
+            {"recipient_id": "x", "custom": {"handoff": {"reference": "SGB-AAAA-BBBB", "mode": "live"}}}]
+    text, payload = parse_messages(body)
+    assert text.text == "De acuerdo: ..." and text.handoff is None
+    assert payload.text == "" and payload.handoff == {"reference": "SGB-AAAA-BBBB", "mode": "live"}
+
+
+def test_case_message_for_staff_and_its_limits(tmp_path):
+    store = CaseStore(f"sqlite:///{tmp_path / 'h.db'}")
+    long_turns = [("citizen", f"pregunta {i} " + "x" * 400) for i in range(30)] + [("bot", "¿Quieres...?")]
+    case = store.open_case("telegram:1", "telegram", "pt", FALLBACK, LIVE, long_turns, office="office_mexico")
+    texts = CaseTexts(Phrases(), "es")
+    text = texts.announcement(case)
+    assert utf16_len(text) <= 4096 and text.startswith(f"Caso {case.reference}: la persona espera en Telegram")
+    assert "Idioma: pt" in text and "Motivo: el asistente no supo responder" in text
+    assert "Asistente: ¿Quieres...?" in text and "pregunta 0 " not in text     # the oldest turns go first
+    email = store.open_case("widget", "socketio", "en", ASKED, EMAIL, [], email="a@b.org", question="Hi?")
+    assert CaseTexts(Phrases(), "en").announcement(email).startswith(f"Case {email.reference} by email: answer a@b.org")
+    assert texts.citizen(case, "handoff_back").startswith("Voltou ao assistente")
+
+
+def test_ages_and_fitting():
+    assert [age(s) for s in (30, 600, 3 * 3600 + 120, 3 * 86400)] == ["0 min", "10 min", "3 h 02 min", "3 d"]
+    assert fit(["a" * 5000], 0) == "a" * 4095 + "…"
+
+
+def test_the_forget_me_command_line_deletes_hand_off_records(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'handoff.db'}"
+    monkeypatch.setenv("HANDOFF_DB_URL", url)
+    store = CaseStore(url)
+    store.open_case("telegram:77", "telegram", "es", ASKED, LIVE, [("citizen", "hola")])
+    conversations = tmp_path / "conversations.db"
+    try:
+        assert privacy.main(["forget", "telegram:77", "--db-url", f"sqlite:///{conversations}"]) == 0
+    finally:
+        privacy._FORGETTERS.remove(forget_sender)
+    assert store.live_case("telegram:77") is None and store.pending() == []
+
+
+def test_cases_go_to_their_offices_group_else_to_the_main_one(tmp_path):
+    store = CaseStore(f"sqlite:///{tmp_path / 'h.db'}")
+    relay = HandoffRelay(store, CaseTexts(Phrases()), parse("always"), -100, {"office_mexico": -200})
+    mexico = store.open_case("telegram:1", "telegram", "es", ASKED, LIVE, [], office="office_mexico")
+    andean = store.open_case("telegram:2", "telegram", "es", ASKED, LIVE, [], office="office_andean")
+    nowhere = store.open_case("telegram:3", "telegram", "es", ASKED, LIVE, [])
+    assert [relay.staff_chat_for(c) for c in (mexico, andean, nowhere)] == [-200, -100, -100]
+    assert relay.staff_chats == {-100, -200} and relay.state() == "open"
+    assert HandoffRelay(store, CaseTexts(Phrases()), parse("always"), None).state() == "closed"
+    assert HandoffRelay(store, CaseTexts(Phrases()), parse("never"), -100).state() == "closed"
+
+
+def test_only_a_gateway_on_the_rest_channel_is_believed_to_relay():
+    from rasa_sdk import Tracker
+
+    from actions.turn import Turn
+
+    def turn(input_channel):
+        latest = {"text": "sí", "intent": {"name": "affirm"}, "entities": [],
+                  "metadata": {"channel": "telegram", "relay": "open"}}
+        events = [{"event": "user", "text": "sí", "input_channel": input_channel}]
+        return Turn.from_tracker(Tracker("x", {}, latest, events, False, None, {}, "action_listen"))
+
+    assert turn("rest").relay == "open" and turn("socketio").relay is None
