@@ -9,7 +9,6 @@ where the Telegram gateway or a trusted backend is the only caller), a POST with
 X-SEGIB-Secret holding that value gets 403 (compared in constant time; use an ASCII value, e.g.
 `openssl rand -hex 32`). Unset: no check, as before.
 """
-import hmac
 import logging
 import os
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
@@ -19,6 +18,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.rest_secret import SECRET_ENV, SECRET_HEADER, secret_matches  # noqa: F401 (re-exported)
 from knowledge import default_knowledge
 from knowledge.language import DEFAULT_LANGUAGE, normalize_hint
 
@@ -27,16 +27,6 @@ logger = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 10_000
 MAX_SENDER_CHARS = 128
 METADATA_KEYS = {"language": 35, "country": 64, "channel": 32, "relay": 16}
-SECRET_ENV = "REST_SHARED_SECRET"
-SECRET_HEADER = "X-SEGIB-Secret"
-
-
-def secret_matches(expected: Optional[str], given: Optional[str]) -> bool:
-    """True when no secret is configured, or `given` equals it (constant-time comparison)."""
-    if not expected:
-        return True
-    return isinstance(given, str) and hmac.compare_digest(given.encode("utf-8", "surrogatepass"),
-                                                          expected.encode("utf-8"))
 
 
 def unavailable(language: str) -> str:

@@ -47,7 +47,7 @@ def build_relay(settings: Settings, phrases: Phrases, rasa: RasaClient) -> Hando
 def build(settings: Settings, rasa: Optional[RasaClient] = None) -> Application:
     rasa = rasa or RasaClient(settings.rest_url, settings.rasa_timeout, settings.rasa_concurrency,
                               settings.rasa_retry_after, settings.forget_url, settings.forget_token,
-                              settings.resume_url)
+                              settings.resume_url, settings.rest_secret)
     phrases = Phrases()
     relay = build_relay(settings, phrases, rasa)
     gateway = Gateway(rasa, phrases, ChatLanguages(), groups=settings.groups, relay=relay)

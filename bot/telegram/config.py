@@ -92,6 +92,7 @@ class Settings:
     rasa_concurrency: int = 16           # requests in flight to Rasa at once
     rasa_retry_after: float = 5.0        # seconds Rasa is not tried again after a failure
     forget_token: Optional[str] = field(default=None, repr=False)
+    rest_secret: Optional[str] = field(default=None, repr=False)   # REST_SHARED_SECRET (bot/channels/rest.py)
     webhook_url: Optional[str] = None    # public HTTPS URL Telegram posts to
     webhook_secret: str = field(default="", repr=False)
     webhook_listen: str = "127.0.0.1"
@@ -128,7 +129,7 @@ class Settings:
     @property
     def secrets(self) -> tuple:
         """Values that must never appear in a log line."""
-        return tuple(s for s in (self.token, self.webhook_secret, self.forget_token) if s)
+        return tuple(s for s in (self.token, self.webhook_secret, self.forget_token, self.rest_secret) if s)
 
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None,
@@ -169,6 +170,7 @@ class Settings:
             rasa_concurrency=int(_number(env, "RASA_CONCURRENCY", 16, 1)),
             rasa_retry_after=_number(env, "RASA_RETRY_AFTER", 5.0, 0),
             forget_token=env.get("SEGIB_FORGET_TOKEN", "").strip() or None,
+            rest_secret=env.get("REST_SHARED_SECRET", "").strip() or None,
             webhook_url=webhook_url,
             webhook_secret=secret,
             webhook_listen=env.get("TELEGRAM_WEBHOOK_LISTEN", "").strip() or "127.0.0.1",

@@ -15,6 +15,8 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import httpx
 
+from bot.rest_secret import SECRET_HEADER
+
 logger = logging.getLogger(__name__)
 
 
@@ -61,7 +63,7 @@ class RasaClient:
 
     def __init__(self, rest_url: str, timeout: float = 8.0, concurrency: int = 16, retry_after: float = 5.0,
                  forget_url: Optional[str] = None, forget_token: Optional[str] = None,
-                 resume_url: Optional[str] = None) -> None:
+                 resume_url: Optional[str] = None, rest_secret: Optional[str] = None) -> None:
         self.rest_url = rest_url
         self.forget_url = forget_url
         self.resume_url = resume_url
@@ -76,6 +78,8 @@ class RasaClient:
             limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency,
                                 keepalive_expiry=2.0),
             trust_env=False,  # loopback: never through an HTTP proxy from the environment
+            # The REST channel's shared secret, when the Rasa servers require one (production).
+            headers={SECRET_HEADER: rest_secret} if rest_secret else None,
         )
         self._down_until = 0.0
         self._down = False

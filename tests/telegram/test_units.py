@@ -229,6 +229,35 @@ def test_a_hung_rasa_times_out_and_repeated_timeouts_open_the_breaker():
     assert waits[-1] < 0.1                                    # ...then the breaker answers at once
 
 
+def test_the_rest_channels_shared_secret_is_sent_when_configured():
+    """Production Rasa servers require X-SEGIB-Secret (REST_SHARED_SECRET): the gateway sends it."""
+    async def headers_seen(secret):
+        seen = []
+
+        async def answer(reader, writer):
+            head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").lower()
+            length = int(next(line.split(":")[1] for line in head.split("\r\n") if line.startswith("content-length")))
+            await reader.readexactly(length)
+            seen.append(head)
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n[]")
+            await writer.drain()
+            writer.close()
+
+        server = await asyncio.start_server(answer, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        client = RasaClient(f"http://127.0.0.1:{port}/webhooks/rest/webhook", timeout=5, rest_secret=secret)
+        assert await client.send("s", "hola", {}) == []
+        await client.close()
+        server.close()
+        return seen[0]
+
+    assert "x-segib-secret: s3cr3t-value" in asyncio.run(headers_seen("s3cr3t-value"))
+    assert "x-segib-secret" not in asyncio.run(headers_seen(None))
+    settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "REST_SHARED_SECRET": "s3cr3t-value"}, None)
+    assert settings.rest_secret == "s3cr3t-value" and "s3cr3t-value" in settings.secrets
+    assert "s3cr3t-value" not in repr(settings)
+
+
 # ---- configuration and secrets --------------------------------------------------------------------
 def test_settings_come_from_env_and_dotenv(tmp_path):
     dotenv = tmp_path / ".env"
