@@ -38,6 +38,8 @@ DOMAIN_WEIGHT = 0.6
 TRAINING_FILES = {code: PROJECT_ROOT / "data" / "nlu" / f"{code}.yml" for code in LANGUAGES}
 # HTML tags, URLs and e-mail addresses are not words of any language.
 _MARKUP = re.compile(r"<[^>]*>|https?://\S+|\S+@\S+|[`*_#\[\]()]")
+# Code pasted into the chat ("<script>alert(1)</script>") is not written in any language.
+_CODE = re.compile(r"<(script|style)\b[^>]*>.*?(</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
@@ -142,7 +144,7 @@ def detect(text: str, names: Iterable[Tuple[int, int]] = (),
     so that "¿y Luxemburgo?" is decided by "y" alone (too little: the conversation keeps its language).
     `name_languages` are the languages each name is written in, used only when the rest cannot tell.
     """
-    text = _MARKUP.sub(" ", without_spans(text or "", names)).strip()
+    text = _MARKUP.sub(" ", _CODE.sub(" ", without_spans(text or "", names))).strip()
     if len(_LETTER.findall(text)) < MIN_LETTERS:
         return _from_names(name_languages)
     general = {_CODES[v.language]: v.value for v in _detector().compute_language_confidence_values(text)}
