@@ -11,12 +11,10 @@ kill-a-replica test (tests/production/test_scale_out.py). Here the waiting ticke
 poll, so only tickets whose request is gone expire.
 """
 import asyncio
-import logging
 import time
 from typing import Text
 
-logger = logging.getLogger(__name__)
-_INSTALLED = False
+from bot import patching
 
 
 def _patch_waiting_tickets() -> None:
@@ -54,14 +52,5 @@ def _patch_waiting_tickets() -> None:
 
 
 def install() -> None:
-    """Applies the fixes once per process (Rasa 3.6 only)."""
-    global _INSTALLED
-    if _INSTALLED:
-        return
-    _INSTALLED = True
-    import rasa
-
-    if not rasa.__version__.startswith("3.6."):
-        logger.warning("bot.rasa_fixes: Rasa %s is not 3.6.x, running unpatched", rasa.__version__)
-        return
-    _patch_waiting_tickets()
+    """Applies the patches once per process (Rasa 3.6 only)."""
+    patching.apply_once("bot.rasa_fixes", [_patch_waiting_tickets])

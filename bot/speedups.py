@@ -16,12 +16,9 @@ repeating work whose result cannot change. Measured effect: docs/performance.md.
 
 Only Rasa 3.6.x is patched; another version runs unpatched (and the benchmark would show it).
 """
-import logging
 from typing import Any, Dict, Text
 
-logger = logging.getLogger(__name__)
-
-_INSTALLED = False
+from bot import patching
 
 
 def _patch_action_response_validation() -> None:
@@ -147,15 +144,5 @@ def _patch_event_type_lookup() -> None:
 
 def install() -> None:
     """Applies the patches once per process (Rasa 3.6 only)."""
-    global _INSTALLED
-    if _INSTALLED:
-        return
-    _INSTALLED = True
-    import rasa
-
-    if not rasa.__version__.startswith("3.6."):
-        logger.warning("bot.speedups: Rasa %s is not 3.6.x, running unpatched", rasa.__version__)
-        return
-    _patch_action_response_validation()
-    _patch_endpoint_sessions()
-    _patch_event_type_lookup()
+    patching.apply_once("bot.speedups", [_patch_action_response_validation, _patch_endpoint_sessions,
+                                         _patch_event_type_lookup])
