@@ -72,6 +72,15 @@ staff_messages = sa.Table(
     sa.Column("case_id", sa.Integer, nullable=False, index=True),
 )
 
+# Several gateways may share one store (webhook mode behind a balancer): all of them queue, the one
+# holding the "outbox" lease delivers, so each row goes out once and each chat's rows in order.
+leases = sa.Table(
+    "handoff_leases", metadata,
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("holder", sa.String(128), nullable=False),
+    sa.Column("expires_at", sa.Float, nullable=False),
+)
+
 
 @dataclass(frozen=True)
 class Case:
@@ -236,6 +245,25 @@ class CaseStore:
             if item.kind == "case":
                 connection.execute(cases.update().where(cases.c.id == item.case_id)
                                    .values(staff_chat_id=chat_id, staff_message_id=message_id))
+
+    # ---- one deliverer among several gateways ---------------------------------------------------
+    def hold_lease(self, name: str, holder: str, seconds: float) -> bool:
+        """True when `holder` holds the lease `name` for the next `seconds`: renewed if it already
+        held it, taken if it was free or expired, refused while another holder's is running."""
+        now = time.time()
+        with self.engine.begin() as connection:
+            held = connection.execute(
+                leases.update().where((leases.c.name == name)
+                                      & ((leases.c.holder == holder) | (leases.c.expires_at < now)))
+                .values(holder=holder, expires_at=now + seconds)).rowcount
+        if held:
+            return True
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(leases.insert().values(name=name, holder=holder, expires_at=now + seconds))
+            return True
+        except sa.exc.IntegrityError:   # another holder has it (or took it at this very moment)
+            return False
 
     # ---- data protection ----------------------------------------------------------------------
     def forget(self, sender: str) -> int:

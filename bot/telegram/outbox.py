@@ -7,12 +7,20 @@ a live citizen whose case or message could not reach staff is told once that the
 longer.
 A round starts when woken (a message was queued) or every `every` seconds.
 
+Several gateways may share one case store (webhook mode behind a balancer): only the one holding the
+store's "outbox" lease delivers, renewing it before each row; the others only queue. A gateway that
+dies loses the lease after LEASE_SECONDS, and another takes over. The holder's name is the host's
+(HANDOFF_GATEWAY_ID overrides it, for several gateways on one host), so a gateway restarted on the
+same host resumes delivery at once.
+
 Kinds of rows: `case` (the case message, to staff), `citizen` (a citizen's message, to staff, as a
 reply to the case message), `notice` (to staff or citizen), `staff` (a staff answer, to the
 citizen), `resume` (not a message: the conversation is handed back to the assistant in Rasa).
 """
 import asyncio
 import logging
+import os
+import socket
 from typing import Callable, Dict, Optional, Set
 
 from telegram import ReplyParameters
@@ -30,6 +38,13 @@ SENDER_PREFIX = "telegram:"
 # every round, without holding the other chats' messages back.
 RETRIES_PER_ROUND = 1
 PAGE = 500   # outbox rows read at once
+LEASE = "outbox"
+LEASE_SECONDS = 30.0
+HOLDER_ENV = "HANDOFF_GATEWAY_ID"
+
+
+def holder_name() -> str:
+    return os.environ.get(HOLDER_ENV, "").strip() or socket.gethostname()
 
 
 def citizen_chat(case: Case) -> Optional[int]:
@@ -44,8 +59,10 @@ def citizen_chat(case: Case) -> Optional[int]:
 
 class Outbox:
     def __init__(self, store: CaseStore, texts: CaseTexts, rasa: RasaClient,
-                 staff_chat_for: Callable[[Case], Optional[int]], every: float = 5.0) -> None:
+                 staff_chat_for: Callable[[Case], Optional[int]], every: float = 5.0,
+                 holder: Optional[str] = None) -> None:
         self.store = store
+        self.holder = holder or holder_name()
         self.texts = texts
         self.rasa = rasa
         self.staff_chat_for = staff_chat_for
@@ -79,6 +96,8 @@ class Outbox:
                 break
             after = items[-1].id
             for item in items:
+                if not await asyncio.to_thread(self.store.hold_lease, LEASE, self.holder, LEASE_SECONDS):
+                    return   # another gateway delivers
                 await self._round_item(bot, item, cases, blocked)
 
     async def _round_item(self, bot, item: Outgoing, cases: Dict[int, Optional[Case]], blocked: Set[object]) -> None:

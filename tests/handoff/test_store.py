@@ -31,7 +31,7 @@ def store(request, tmp_path):
     url = request.getfixturevalue("postgres_url")
     store = CaseStore(url)
     with store.engine.begin() as connection:   # each test starts empty
-        for table in ("handoff_staff_messages", "handoff_outbox", "handoff_cases"):
+        for table in ("handoff_staff_messages", "handoff_outbox", "handoff_cases", "handoff_leases"):
             connection.execute(sa.text(f"DELETE FROM {table}"))
     yield store
     store.engine.dispose()
@@ -102,3 +102,14 @@ def test_retention_purges_old_cases_but_never_a_live_one(store):
     assert store.purge(before=old_filed.created_at - 1) == 0
     assert store.purge(before=old_filed.created_at + 1) == 1
     assert store.case(old_filed.id) is None and store.case(old_live.id) is not None
+
+
+def test_one_gateway_at_a_time_holds_the_outbox_lease(store):
+    import time
+
+    assert store.hold_lease("outbox", "gateway-a", 0.5)
+    assert not store.hold_lease("outbox", "gateway-b", 0.5)      # a's lease is running
+    assert store.hold_lease("outbox", "gateway-a", 0.5)          # renewed by its holder
+    time.sleep(0.7)                                               # a stopped renewing (it died)
+    assert store.hold_lease("outbox", "gateway-b", 0.5)
+    assert not store.hold_lease("outbox", "gateway-a", 0.5)

@@ -1,15 +1,22 @@
-"""The gateway's hand-off pieces on their own: settings, case texts, Rasa's hand-off payload, forget-me."""
+"""The gateway's hand-off pieces on their own: settings, case texts, Rasa's hand-off payload, forget-me,
+the outbox shared by two gateways."""
+import asyncio
+import itertools
+import time
+from types import SimpleNamespace
+
 import pytest
 
 from bot import privacy
 from bot.telegram.casetext import CaseTexts, age, fit
+from bot.telegram import outbox as outbox_module
 from bot.telegram.config import ConfigError, Settings
 from bot.telegram.phrases import Phrases
 from bot.telegram.rasa import parse_messages
 from bot.telegram.render import utf16_len
 from bot.telegram.staff import HandoffRelay
 from handoff.hours import parse
-from handoff.store import ASKED, EMAIL, FALLBACK, LIVE, CaseStore, forget_sender
+from handoff.store import ASKED, CITIZEN, EMAIL, FALLBACK, LIVE, STAFF, CaseStore, forget_sender
 
 TOKEN = "123:abc"
 
@@ -106,3 +113,55 @@ def test_only_a_gateway_on_the_rest_channel_is_believed_to_relay():
         return Turn.from_tracker(Tracker("x", {}, latest, events, False, None, {}, "action_listen"))
 
     assert turn("rest").relay == "open" and turn("socketio").relay is None
+
+
+class RecordingBot:
+    """Stands in for Telegram's sendMessage: records what each gateway sent, in order."""
+
+    def __init__(self) -> None:
+        self.sent = []
+        self._ids = itertools.count(1000)
+
+    async def send_message(self, chat, text, **_):
+        self.sent.append((chat, text))
+        await asyncio.sleep(0.001)
+        return SimpleNamespace(message_id=next(self._ids))
+
+
+def test_two_gateways_on_one_store_deliver_each_message_once_and_in_order(tmp_path, monkeypatch):
+    """Webhook mode behind a balancer: both gateways queue, one delivers; when it dies the other
+    takes over after the lease runs out."""
+    store = CaseStore(f"sqlite:///{tmp_path / 'h.db'}")
+    texts = CaseTexts(Phrases(), "es")
+    gateways = [outbox_module.Outbox(store, texts, None, lambda case: -100, holder=name)
+                for name in ("gateway-a", "gateway-b")]
+    cases = [store.open_case(f"telegram:{n}", "telegram", "es", ASKED, LIVE, [("citizen", "hola")])
+             for n in (1, 2, 3)]
+    for n in range(4):
+        for case in cases:
+            store.enqueue(case.id, STAFF, "citizen", f"{case.reference} mensaje {n}")
+            store.enqueue(case.id, CITIZEN, "staff", f"{case.reference} respuesta {n}")
+    bot = RecordingBot()
+
+    async def rounds(count):
+        for _ in range(count):
+            await asyncio.gather(*(gateway.deliver(bot) for gateway in gateways))
+
+    asyncio.run(rounds(3))
+    sent_texts = [text for _, text in bot.sent]
+    assert len(sent_texts) == len(set(sent_texts)) == 3 + 3 * 8      # each row once
+    assert not store.pending()
+    for case in cases:                                                 # each chat's rows in order
+        to_staff = [t for t in sent_texts if t.startswith(f"{case.reference} mensaje")]
+        assert to_staff == [f"{case.reference} mensaje {n}" for n in range(4)]
+
+    monkeypatch.setattr(outbox_module, "LEASE_SECONDS", 0.3)
+    asyncio.run(rounds(1))                                             # someone holds a short lease now
+    holder = next(g for g in gateways if store.hold_lease(outbox_module.LEASE, g.holder, 0.3))
+    other = next(g for g in gateways if g is not holder)
+    store.enqueue(cases[0].id, CITIZEN, "staff", "after the holder died")
+    asyncio.run(other.deliver(bot))
+    assert bot.sent[-1][1] != "after the holder died"                 # the lease still runs
+    time.sleep(0.4)
+    asyncio.run(other.deliver(bot))
+    assert bot.sent[-1] == (1, "after the holder died")               # taken over, delivered once
