@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Optional
 
-from tests.support.services import free_port
+from tests.support.services import free_port, stop_process
 
 
 def _postgres_bin(name: str) -> str:
@@ -105,10 +105,4 @@ class Redis:
                 "REDIS_DB": str(db)}
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process, timeout=10)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Dict, Optional
 
 from tests.support.fake_telegram import FakeTelegram
-from tests.support.services import PYTHON, ROOT
+from tests.support.services import PYTHON, ROOT, stop_process
 
 # Every setting the gateway reads, so that nothing leaks in from a developer's shell or .env.
 DEFAULTS = {
@@ -44,14 +44,7 @@ class GatewayProcess:
         return self.process.poll() is None
 
     def stop(self) -> Optional[int]:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        return self.process.returncode
+        return stop_process(self.process)
 
 
 def start_gateway(fake: FakeTelegram, rasa_url: str, log_dir: Path, env: Optional[Dict[str, str]] = None,
