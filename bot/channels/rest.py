@@ -34,6 +34,20 @@ def unavailable(language: str) -> str:
     return default_knowledge().messages.text("service_unavailable", language)
 
 
+def hinted_language(metadata: Dict[str, Any]) -> str:
+    """The language the channel's metadata asks for, else the default (for the channel's own phrases)."""
+    return normalize_hint(metadata.get("language")) or DEFAULT_LANGUAGE
+
+
+async def run_assistant(on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage) -> None:
+    """Hands `message` to Rasa; a failure is logged, not raised: the channel then notices that no
+    reply was sent and says `unavailable` (never a silent drop)."""
+    try:
+        await on_new_message(message)
+    except Exception:
+        logger.exception("Processing a %s message failed", message.input_channel)
+
+
 def clean_metadata(raw: Any) -> Dict[str, str]:
     """Keeps only known, short, string metadata; everything else from the client is dropped."""
     if not isinstance(raw, dict):
@@ -93,14 +107,10 @@ class SegibRestInput(InputChannel):
     async def _process(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], sender: str, text: str,
                        metadata: Dict[str, str]) -> List[Dict[str, Any]]:
         collector = CollectingOutputChannel()
-        try:
-            await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(),
-                                             metadata=metadata))
-        except Exception:
-            logger.exception("Processing a message failed")
+        await run_assistant(on_new_message, UserMessage(text, collector, sender, input_channel=self.name(),
+                                                        metadata=metadata))
         if not collector.messages:
-            language = normalize_hint(metadata.get("language")) or DEFAULT_LANGUAGE
-            collector.messages.append({"recipient_id": sender, "text": unavailable(language)})
+            collector.messages.append({"recipient_id": sender, "text": unavailable(hinted_language(metadata))})
         return collector.messages
 
     def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:

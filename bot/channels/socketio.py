@@ -31,8 +31,7 @@ from sanic import Blueprint
 
 from bot.channels.forget import forget_conversation
 from bot.channels.private import ready_agent
-from bot.channels.rest import clean_metadata, unavailable
-from knowledge.language import DEFAULT_LANGUAGE, normalize_hint
+from bot.channels.rest import clean_metadata, hinted_language, run_assistant, unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -211,18 +210,15 @@ class SegibSocketIOInput(SocketIOInput):
                        session_id: str, data: Dict[str, Any]) -> None:
         output = _CountingOutput(sio, self.bot_message_evt)
         metadata = self._metadata(data)
-        language = normalize_hint(metadata.get("language")) or DEFAULT_LANGUAGE
+        language = hinted_language(metadata)
         text = data.get("message")
         text = text if isinstance(text, str) else ""
         if len(text) > self.max_message_chars:
             await output._send_message(session_id, {
                 "text": phrase("message_too_long", language, limit=self.max_message_chars)})
             return
-        try:
-            await on_new_message(UserMessage(text, output, session_id, input_channel=self.name(),
-                                             metadata=metadata))
-        except Exception:
-            logger.exception("Processing a web widget message failed")
+        await run_assistant(on_new_message, UserMessage(text, output, session_id, input_channel=self.name(),
+                                                        metadata=metadata))
         if not output.sent:
             await output._send_message(session_id, {"text": unavailable(language)})
 
