@@ -17,7 +17,7 @@ help:
 	@echo "make train  train the model if its inputs changed (models/segib-<hash>.tar.gz)"
 	@echo "make validate      check knowledge, phrases, training data, stories and answer checks (file:line errors)"
 	@echo "make test-stories  run the staff test stories and answer checks; report in reports/index.html"
-	@echo "make evaluate      NLU scores per language on a held-out split (CROSS_VALIDATION=5 adds Rasa's CV)"
+	@echo "make evaluate      NLU scores per language on a held-out split (CROSS_VALIDATION=5 adds Rasa's CV, MORE_SEEDS=7,2026 other splits)"
 	@echo "make doctor        say what is unsafe in this deployment's settings (see docs/production.md)"
 	@echo "make bench         the project against stock Rasa, side by side (table, reports/bench.json, reports/bench-latency.png)"
 	@echo "make bench-quick   smoke run of the benchmark (tiny load, reuses models)"
@@ -66,7 +66,7 @@ test-stories: install
 	$(PY) -m quality.run_stories
 
 evaluate: install
-	$(PY) -m quality.evaluate $(if $(CROSS_VALIDATION),--cross-validation $(CROSS_VALIDATION))
+	$(PY) -m quality.evaluate $(if $(CROSS_VALIDATION),--cross-validation $(CROSS_VALIDATION)) $(if $(MORE_SEEDS),--more-seeds $(MORE_SEEDS))
 
 report-screenshot: install chromium
 	$(PY) -m quality.screenshot reports/index.html docs/staff-report.png

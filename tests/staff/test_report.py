@@ -116,3 +116,22 @@ def test_the_report_renders_in_headless_chromium(reports, tmp_path):
     assert colours and len(colours) > 50  # text, tables and the header, not a blank page
     header = image.getpixel((10, 10))
     assert header[0] > header[2] + 40  # the dark red header band is drawn (CSS applied)
+
+
+def test_other_splits_show_each_seed_with_mean_and_minimum(tmp_path):
+    others = {"rows": [{"seed": 7, "es": 0.961, "pt": 0.944, "en": 0.952},
+                       {"seed": 2026, "es": 0.957, "pt": 0.966, "en": 0.938}],
+              "mean": {"es": 0.959, "pt": 0.955, "en": 0.945}, "min": {"es": 0.957, "pt": 0.944, "en": 0.938}}
+    (tmp_path / "evaluation.json").write_text(json.dumps({**EVALUATION, "other_splits": others}), encoding="utf-8")
+    html = report.render(tmp_path).read_text(encoding="utf-8")
+    assert "Other held-out splits" in html
+    assert "<td>2026</td>" in html and "0.938" in html and "0.944" in html
+    assert '<td class="n ko">0.944</td>' in html  # under the bar: marked
+
+
+def test_other_split_seeds_must_be_numbers():
+    from quality import evaluate
+
+    assert evaluate._seeds("7, 2026,") == [7, 2026]
+    with pytest.raises(Exception, match="whole numbers"):
+        evaluate._seeds("7,abc")
