@@ -8,9 +8,11 @@ Usage: python -m quality.evaluate [--fraction 0.2] [--seed 42] [--cross-validati
 3. `rasa test nlu` on the held-out side (Rasa's own report, confusion matrix and errors are kept under
    reports/evaluation/rasa/), then intent precision/recall/F1 per intent and per language, and one
    confusion matrix picture per language.
-4. Entity scores of the knowledge matcher on tests/data/entity_examples.yml, and the language
+4. The model trained on all the training data, scored on tests/data/unseen/ (messages written without
+   reading the training data; quality.unseen).
+5. Entity scores of the knowledge matcher on tests/data/entity_examples.yml, and the language
    detector's accuracy on tests/data/language_samples.yml.
-5. Optional: Rasa's cross-validation on all the training data (--cross-validation N), and the intent
+6. Optional: Rasa's cross-validation on all the training data (--cross-validation N), and the intent
    macro-F1 per language on other held-out splits (--more-seeds), to see how much one split's luck
    moves the figure.
 Writes reports/evaluation.json, renders reports/index.html, prints the scores; exits 1 when the
@@ -25,9 +27,9 @@ import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
-from quality import detector, entities, heldout, intents, report, split as splitting
+from quality import detector, entities, heldout, intents, report, split as splitting, unseen
 from quality.common import CONFIG_FILE, LANGUAGES, NLU_DIR, REPORTS, ROOT, relative
 
 RESULTS_FILE = "evaluation.json"
@@ -53,19 +55,44 @@ def cross_validation(folds: int, out_dir: Path) -> dict:
             "weighted_f1": data.get("weighted avg", {}).get("f1-score"), "report": relative(out_dir / "intent_report.json")}
 
 
+def _predictions(model: Path, test_dir: Path, out: Path) -> dict:
+    """`rasa test nlu` of one model on a folder of NLU files: text -> (intent, confidence)."""
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    _rasa(["test", "nlu", "--model", str(model), "--nlu", str(test_dir), "--out", str(out), "--successes"],
+          out.parent / f"{out.name}_test_nlu.log")
+    return intents.read_rasa_predictions(out)
+
+
 def heldout_intents(split: splitting.Split, out: Path) -> Tuple[Path, dict]:
     """Trains (or reuses) the model on the training side of one split and scores it on the held-out side."""
     if (out / "split").exists():
         shutil.rmtree(out / "split")
     train_dir, test_dir = splitting.write_split(split, out / "split")
     model = heldout.ensure(train_dir, out / "train.log")
-    rasa_out = out / "rasa"
-    if rasa_out.exists():
-        shutil.rmtree(rasa_out)
-    rasa_out.mkdir(parents=True)
-    _rasa(["test", "nlu", "--model", str(model), "--nlu", str(test_dir), "--out", str(rasa_out), "--successes"],
-          out / "rasa_test_nlu.log")
-    return model, intents.evaluate(split.test_examples(), intents.read_rasa_predictions(rasa_out))
+    return model, intents.evaluate(split.test_examples(), _predictions(model, test_dir, out / "rasa"))
+
+
+def unseen_messages(out: Path) -> Optional[dict]:
+    """Scores of the model trained on all the training data on the unseen messages (quality.unseen)."""
+    examples, left_out = unseen.load()
+    if not examples:
+        return None
+    model = heldout.ensure(NLU_DIR, out / "train.log")
+    messages = out / "messages"
+    if messages.exists():
+        shutil.rmtree(messages)
+    for language in LANGUAGES:
+        by_intent: Dict[str, List[str]] = {}
+        for lang, intent, text in examples:
+            if lang == language:
+                by_intent.setdefault(intent, []).append(text)
+        splitting.write_nlu(messages / f"{language}.yml", by_intent)
+    results = intents.evaluate(examples, _predictions(model, messages, out / "rasa"))
+    for scores in results["by_language"].values():
+        scores.pop("pairs")
+    return {"model": model.name, "left_out": left_out, **results}
 
 
 def other_splits(fraction: float, seeds: List[int], out: Path) -> Optional[dict]:
@@ -114,6 +141,7 @@ def run(fraction: float = splitting.DEFAULT_TEST_FRACTION, seed: int = splitting
         "entities": entity_results,
         "detector": detector_results,
         "cross_validation": cross_validation(folds, out / "cross_validation") if folds else None,
+        "unseen": unseen_messages(out / "unseen"),
         "other_splits": other_splits(fraction, [s for s in more_seeds if s != seed], out / "other_splits"),
         "bar": {"intent_macro_f1_min": INTENT_F1_BAR, "entity_f1_min": ENTITY_F1_BAR, "met": met, "details": bar_details},
         "rasa_report": relative(out / "rasa" / "intent_report.json"),
@@ -143,6 +171,14 @@ def print_summary(results: dict, out=sys.stdout, reports_dir: Path = REPORTS) ->
         cv = results["cross_validation"]
         print(f"  cross-validation ({cv['folds']} folds, all languages): accuracy {cv['accuracy']:.3f}, "
               f"macro-F1 {cv['macro_f1']:.3f}", file=out)
+    if results.get("unseen"):
+        new = results["unseen"]
+        print(f"  unseen messages (tests/data/unseen, model trained on all the data; {new['left_out']} left out as "
+              f"already in the training data):", file=out)
+        for language in LANGUAGES:
+            m = new["by_language"][language]
+            print(f"    {language:<4} {m['support']:>4} messages  accuracy {m['accuracy']:.3f}  macro-F1 {m['macro_f1']:.3f}",
+                  file=out)
     if results.get("other_splits"):
         others = results["other_splits"]
         print(f"  other held-out splits (macro-F1 per language; the bar is checked on seed {results['seed']} only):", file=out)

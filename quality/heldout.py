@@ -1,4 +1,5 @@
-"""The held-out evaluation model: trained with config.yml on the training side of the split only.
+"""The evaluation models: trained with config.yml, NLU only, on the training side of a split (or, for the
+unseen messages, on all of data/nlu/).
 
 Cached under models/ as staff-heldout-<hash>.tar.gz, the hash covering Rasa's version, config.yml,
 the training side of the split and the NLU components, so it is trained again only when one changes.
@@ -27,13 +28,13 @@ def inputs_hash(train_dir: Path) -> str:
 
 
 def ensure(train_dir: Path, log_file: Path) -> Path:
-    """The held-out model for this training data, trained now if it does not exist yet."""
+    """The model for this training data, trained now if it does not exist yet."""
     name = f"{PREFIX}{inputs_hash(train_dir)}"
     path = MODELS / f"{name}.tar.gz"
     if path.exists():
         return path
     MODELS.mkdir(exist_ok=True)
-    print(f"Training the held-out evaluation model {path.name} (NLU only)...", file=sys.stderr, flush=True)
+    print(f"Training the evaluation model {path.name} on {train_dir} (NLU only)...", file=sys.stderr, flush=True)
     started = time.monotonic()
     log_file.parent.mkdir(parents=True, exist_ok=True)
     with open(log_file, "w", encoding="utf-8") as log:

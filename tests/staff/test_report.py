@@ -135,3 +135,15 @@ def test_other_split_seeds_must_be_numbers():
     assert evaluate._seeds("7, 2026,") == [7, 2026]
     with pytest.raises(Exception, match="whole numbers"):
         evaluate._seeds("7,abc")
+
+
+def test_unseen_messages_show_scores_and_what_was_misunderstood(tmp_path):
+    unseen = {"model": "staff-heldout-all.tar.gz", "left_out": 12, "intent_names": ["greet"],
+              "by_language": {"es": scores(0.96), "pt": scores(0.93), "en": scores(0.97)},
+              "misclassified": [{"language": "pt", "text": "fala <i>aí</i>", "expected": "greet", "predicted": "help",
+                                 "confidence": 0.5}]}
+    (tmp_path / "evaluation.json").write_text(json.dumps({**EVALUATION, "unseen": unseen}), encoding="utf-8")
+    html = report.render(tmp_path).read_text(encoding="utf-8")
+    assert html.lstrip().lower().startswith("<!doctype html>")
+    assert "Unseen messages" in html and "12 left out" in html
+    assert "fala &lt;i&gt;aí&lt;/i&gt;" in html
