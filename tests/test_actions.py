@@ -95,6 +95,13 @@ def test_request_for_a_person_asks_first():
     assert [b["payload"] for b in messages[0]["buttons"]] == ["/affirm", "/deny"] and slots["pending_offer"] == "human"
 
 
+def test_asking_for_a_person_while_the_offer_is_open_is_the_yes():
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(segib_actions.ActionOfferHuman().run(dispatcher, tracker(
+        "sí, pásame con una persona", "request_human", pending_offer="human", detected="es"), {}))
+    assert dispatcher.messages == [] and {"event": "followup", "name": "handoff_form", "timestamp": None} in events
+
+
 def test_help_lists_the_topics_as_buttons_in_the_language():
     messages, _ = run(segib_actions.ActionHelp, tracker("o que você pode fazer?", "help", detected="pt"))
     titles = [b["title"] for b in messages[0]["buttons"]]
