@@ -99,46 +99,35 @@ class ActionOutOfScope(SegibAction):
         return reply
 
 
-def _accepts_pending_human_offer(turn: Turn) -> bool:
-    return turn.pending_offer == HUMAN_OFFER and not turn.is_blank()
-
-
-def _start_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn,
-                   answerer: Answerer) -> List[Dict[Text, Any]]:
-    start = handoff.DESK.start(turn, tracker, answerer)
-    if start.reply:
-        send(dispatcher, start.reply)
-    if start.custom:
-        dispatcher.utter_message(json_message=start.custom)
-    return events_for(turn, start.reply or Reply("", context=turn.context)) + start.events
-
-
-class ActionOfferHuman(SegibAction):
-    """The citizen asks for a person: a yes/no offer first (no hand-off starts without the yes).
-    Asking for a person again while that offer is open ("yes, put me through to someone") is the yes."""
-    action_name = "action_offer_human"
+class StartsHandoffWhenOfferOpen(SegibAction):
+    """An intent that, while the offer of a person is open, is the citizen's yes to it: the hand-off
+    starts instead of the action's own reply."""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         turn = Turn.from_tracker(tracker)
-        if _accepts_pending_human_offer(turn):
-            return _start_handoff(dispatcher, tracker, turn, self.answerer)
-        return await super().run(dispatcher, tracker, domain)
+        if turn.pending_offer != HUMAN_OFFER or turn.is_blank():
+            return await super().run(dispatcher, tracker, domain)
+        start = handoff.DESK.start(turn, tracker, self.answerer)
+        if start.reply:
+            send(dispatcher, start.reply)
+        if start.custom:
+            dispatcher.utter_message(json_message=start.custom)
+        return events_for(turn, start.reply or Reply("", context=turn.context)) + start.events
+
+
+class ActionOfferHuman(StartsHandoffWhenOfferOpen):
+    """The citizen asks for a person: a yes/no offer first (no hand-off starts without the yes).
+    Asking for a person again while that offer is open ("yes, put me through to someone") is the yes."""
+    action_name = "action_offer_human"
 
     def reply(self, turn: Turn) -> Reply:
         return Reply(self.phrase("human_offer", turn), self.answerer.yes_no_buttons(turn.language), turn.context,
                      offers_human=True)
 
 
-class ActionAffirm(SegibAction):
+class ActionAffirm(StartsHandoffWhenOfferOpen):
     action_name = "action_affirm"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        turn = Turn.from_tracker(tracker)
-        if _accepts_pending_human_offer(turn):
-            return _start_handoff(dispatcher, tracker, turn, self.answerer)
-        return await super().run(dispatcher, tracker, domain)
 
     def reply(self, turn: Turn) -> Reply:
         if turn.question.first(*SUBJECT_TYPES):
