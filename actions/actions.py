@@ -35,7 +35,9 @@ class SegibAction(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        turn = Turn.from_tracker(tracker)
+        return self.act(dispatcher, tracker, Turn.from_tracker(tracker))
+
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn) -> List[Dict[Text, Any]]:
         reply = self.reply(turn) if not turn.is_blank() else Reply(self.phrase("empty_message", turn), context=turn.context)
         send(dispatcher, reply)
         return events_for(turn, reply)
@@ -103,11 +105,9 @@ class StartsHandoffWhenOfferOpen(SegibAction):
     """An intent that, while the offer of a person is open, is the citizen's yes to it: the hand-off
     starts instead of the action's own reply."""
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        turn = Turn.from_tracker(tracker)
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn) -> List[Dict[Text, Any]]:
         if turn.pending_offer != HUMAN_OFFER or turn.is_blank():
-            return await super().run(dispatcher, tracker, domain)
+            return super().act(dispatcher, tracker, turn)
         start = handoff.DESK.start(turn, tracker, self.answerer)
         if start.reply:
             send(dispatcher, start.reply)
