@@ -10,7 +10,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Tuple
 from knowledge.model import Entry, Knowledge
 from knowledge.text import fold
 
-SUBJECT_TYPES = ("observer", "member_country", "non_member", "document", "office", "topic")
+SUBJECT_TYPES = ("observer", "member_country", "non_member", "document", "office", "city", "topic")
 
 
 @dataclass(frozen=True)
@@ -239,12 +239,25 @@ class Answerer:
                      context=replace(context, topic="ask_document", subject=entry.id))
 
     # ---- contacts ---------------------------------------------------------------------------
-    def _office_of(self, question: Question, context: Context) -> Optional[Entry]:
-        named = question.first("office", "member_country")
-        if named:
-            entry = self.knowledge.get(named[1])
-            return entry if entry.kind == "office" else self.knowledge.office_for(entry)
-        return self.knowledge.get(context.office)
+    def _place(self, question: Question) -> Optional[Entry]:
+        """The office, member country or city the question names first."""
+        named = question.first("office", "member_country", "city")
+        return self.knowledge.get(named[1]) if named else None
+
+    def _office_of(self, place: Optional[Entry], context: Context) -> Optional[Entry]:
+        if place is None:
+            return self.knowledge.get(context.office)
+        if place.kind == "office":
+            return place
+        country = self.knowledge.country_of(place) if place.kind == "city" else place
+        return self.knowledge.office_for(country)
+
+    def _no_office_in(self, city: Entry, office: Entry, language: str) -> str:
+        """Says there is no office in the city and which office serves its country (then come its details)."""
+        country = self.knowledge.country_of(city)
+        return (self.phrase("no_office_in_city", language, city=city.name(language)) + " " +
+                self.phrase("office_for_country", language, country=country.name(language),
+                            office=office.name(language)) + "\n")
 
     def _office_card(self, office: Entry, language: str) -> str:
         return self.phrase("office_card", language, name=office.name(language),
@@ -255,7 +268,8 @@ class Answerer:
         field_name = question.value("contact_field")
         if field_name == "website":
             return self._fact("ask_website", context, language)
-        office = self._office_of(question, context)
+        place = self._place(question)
+        office = self._office_of(place, context)
         named_office = office is not None
         office = office or self.knowledge.headquarters
         new_context = replace(context, topic="ask_contact", office=office.id, subject=office.id)
@@ -265,13 +279,15 @@ class Answerer:
         else:
             text = self._office_card(office, language)
             if not named_office:
-                cities = [o.name(language) for o in self.knowledge.of_kind("office") if o.id != office.id]
-                text += "\n" + self.phrase("other_offices", language, cities="; ".join(cities))
+                others = [o.name(language) for o in self.knowledge.of_kind("office") if o.id != office.id]
+                text += "\n" + self.phrase("other_offices", language, offices="; ".join(others))
+        if place is not None and place.kind == "city":
+            text = self._no_office_in(place, office, language) + text
         return Reply(self._with_source(text, office, language), context=new_context)
 
     def _office_for_country(self, question: Question, context: Context, language: str) -> Reply:
-        entry = self._entry(question, context, ("member_country", "observer", "non_member", "office"))
-        if entry is not None and entry.kind == "office":
+        entry = self._entry(question, context, ("member_country", "observer", "non_member", "office", "city"))
+        if entry is not None and entry.kind in ("office", "city"):
             return self._contact(question, context, language)
         if entry is None:
             cards = "\n\n".join(self._office_card(o, language) for o in self.knowledge.of_kind("office"))
@@ -291,7 +307,8 @@ class Answerer:
 
     # ---- follow-ups -------------------------------------------------------------------------
     _TOPIC_FOR_ENTITY = {"observer": "ask_is_observer", "member_country": "ask_is_member",
-                         "non_member": "ask_is_observer", "document": "ask_document", "office": "ask_contact"}
+                         "non_member": "ask_is_observer", "document": "ask_document", "office": "ask_contact",
+                         "city": "ask_contact"}
     _TOPICS_ABOUT_STATES = ("ask_is_observer", "ask_is_member", "ask_office_for_country", "ask_contact")
 
     def _follow_up(self, question: Question, context: Context, language: str) -> Reply:
@@ -303,11 +320,13 @@ class Answerer:
         entity_type, value = subject
         if entity_type == "topic":
             return self._fact(self.knowledge.get(value).get("intent"), context, language)
-        if question.value("contact_field") or (entity_type == "office" and context.topic == "ask_contact"):
+        if question.value("contact_field") or (entity_type in ("office", "city") and context.topic == "ask_contact"):
             return self._contact(question, context, language)
         topic = context.topic if context.topic in self._TOPICS_ABOUT_STATES else None
-        if topic == "ask_contact" and entity_type not in ("office", "member_country"):
+        if topic == "ask_contact" and entity_type not in ("office", "member_country", "city"):
             topic = None
+        if entity_type == "city" and topic != "ask_office_for_country":
+            topic = None  # all the bot knows of a city is which office serves it
         if topic is None or entity_type == "document":
             topic = self._TOPIC_FOR_ENTITY[entity_type]
         return self.answer(replace(question, intent=topic), context, language)

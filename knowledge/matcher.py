@@ -8,7 +8,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import spacy
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Hamming, Levenshtein
 from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
 from spacy.lang.es.stop_words import STOP_WORDS as ES_STOP_WORDS
 from spacy.lang.pt.stop_words import STOP_WORDS as PT_STOP_WORDS
@@ -25,16 +25,18 @@ ENTITY_TYPE_BY_KIND = {
     "document": "document",
     "office": "office",
     "non_member": "non_member",
+    "city": "city",
     "fact": "topic",
 }
 CONTACT_FIELD = "contact_field"
 # Typos are forgiven in names of things; topic words and vocabulary must be written (almost) right.
-FUZZY_ENTITY_TYPES = {"member_country", "observer", "document", "office", "non_member"}
+FUZZY_ENTITY_TYPES = {"member_country", "observer", "document", "office", "non_member", "city"}
 LANGUAGE = "language"
 
 # Fuzzy matching is for typos in names, not for long texts: past this size only exact matches count.
 FUZZY_MAX_CHARS = 300
 FUZZY_MIN_CHARS = 5
+SHORT_WORD_CHARS = 3
 _STOP_WORDS = {fold(w) for w in EN_STOP_WORDS | ES_STOP_WORDS | PT_STOP_WORDS}
 
 
@@ -51,6 +53,16 @@ class Mention:
 
 def _allowed_typos(length: int) -> int:
     return 1 if length < 9 else 2
+
+
+def _word_close(word: str, alias_word: str) -> bool:
+    """Typos are forgiven word by word, so a short word cannot grow into another word:
+    "oficina de la" is not "oficina de Lima", while "Cono Sud" and "Buenos Aries" are still found."""
+    if word == alias_word:
+        return True
+    if min(len(word), len(alias_word)) <= SHORT_WORD_CHARS:
+        return len(word) == len(alias_word) == SHORT_WORD_CHARS and Hamming.distance(word, alias_word) == 1
+    return OSA.distance(word, alias_word) <= _allowed_typos(len(alias_word))
 
 
 class KnowledgeMatcher:
@@ -136,5 +148,7 @@ class KnowledgeMatcher:
         alias, distance, _ = result
         # A typo keeps the first letter and most of the length; this avoids pairing unrelated words.
         if alias[0] != candidate[0] or abs(len(alias) - len(candidate)) > limit:
+            return None
+        if not all(_word_close(word, alias_word) for word, alias_word in zip(candidate.split(), alias.split())):
             return None
         return alias, int(distance)

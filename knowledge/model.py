@@ -77,6 +77,9 @@ class Knowledge:
     def office_for(self, country: Entry) -> Entry:
         return self._by_id[country.get("office")]
 
+    def country_of(self, city: Entry) -> Entry:
+        return self._by_id[city.get("country")]
+
     def countries_served_by(self, office: Entry) -> List[Entry]:
         return [c for c in self.of_kind("member_country") if c.get("office") == office.id]
 

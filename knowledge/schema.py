@@ -61,6 +61,8 @@ ENTRY_SCHEMAS = {
         region=_LOCALIZED_TEXT,
     ),
     "non_member": _entry_schema(["names"]),
+    # A city without a SEGIB office: questions about an office there get its country's office.
+    "city": _entry_schema(["names", "country"], country={"type": "string"}),
 }
 
 KNOWLEDGE_FILE_SCHEMA = {
@@ -124,7 +126,7 @@ def validate_document(document: Any, schema: Dict[str, Any], path: str) -> None:
 def validate_entries(entries: Iterable[Dict[str, Any]], path: str) -> None:
     """Validates each entry against the schema of its kind and the references between entries."""
     seen: Dict[str, int] = {}
-    offices = set()
+    offices, countries = set(), set()
     for position, entry in enumerate(entries, start=1):
         label = f"entry #{position}" + (f" '{entry.get('id')}'" if entry.get("id") else "")
         kind = entry.get("kind")
@@ -140,11 +142,19 @@ def validate_entries(entries: Iterable[Dict[str, Any]], path: str) -> None:
         seen[entry["id"]] = position
         if kind == "office":
             offices.add(entry["id"])
+        if kind == "member_country":
+            countries.add(entry["id"])
+    # kind -> (field naming another entry, ids it may name, how to say what they are)
+    references = {"member_country": ("office", offices, ("an office", "offices")),
+                  "city": ("country", countries, ("a member country", "member countries"))}
     for position, entry in enumerate(entries, start=1):
-        if entry["kind"] == "member_country" and entry["office"] not in offices:
+        if entry["kind"] not in references:
+            continue
+        field_name, targets, (one, many) = references[entry["kind"]]
+        if entry[field_name] not in targets:
             raise KnowledgeError(
-                f"{path}: entry #{position} '{entry['id']}': office {entry['office']!r} is not an office "
-                f"entry (known offices: {', '.join(sorted(offices)) or 'none'})"
+                f"{path}: entry #{position} '{entry['id']}': {field_name} {entry[field_name]!r} is not "
+                f"{one} entry (known {many}: {', '.join(sorted(targets)) or 'none'})"
             )
     intents: Dict[str, str] = {}
     for entry in entries:

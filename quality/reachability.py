@@ -2,7 +2,7 @@
 
 - a fact answers an intent that is in domain.yml, has training examples in es, pt and en, and a rule
   (or story) that runs action_answer for it;
-- an observer, member country, document, office or non-member can be asked about: the intents
+- an observer, member country, document, office, city or non-member can be asked about: the intents
   that use it exist with examples in every language, and the matcher finds the entry from at least
   one of its names in every language (names that lead to another entry are reported too);
 - every entity type the matcher produces is declared in domain.yml (Rasa drops undeclared ones).
@@ -24,6 +24,7 @@ INTENTS_FOR_KIND = {
     "non_member": ["ask_is_member", "ask_is_observer"],
     "document": ["ask_document"],
     "office": ["ask_contact"],
+    "city": ["ask_contact", "ask_office_for_country"],
 }
 
 

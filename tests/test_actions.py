@@ -50,6 +50,19 @@ def test_follow_up_about_an_office_field():
     assert "Av. Manuel Olguín 501" in messages[0]["text"] and messages[0]["text"].startswith("Address")
 
 
+def test_an_office_in_a_city_without_one_gets_the_office_of_its_country():
+    messages, slots = run(segib_actions.ActionAnswer, tracker(
+        "What is the phone number of the Lisbon office?", "ask_contact",
+        [("contact_field", "phone"), ("city", "lisbon")], detected="en"))
+    assert messages[0]["text"].startswith("I have no record of a SEGIB office in Lisbon. SEGIB's office for "
+                                          "Portugal is: Ibero-American General Secretariat headquarters (Madrid).")
+    assert "+34 91 590 19 80" in messages[0]["text"] and slots["office"] == "headquarters"
+    messages, slots = run(segib_actions.ActionAnswer, tracker("¿y en Buenos Aires?", "follow_up",
+                                                              [("city", "buenos_aires")], detected="es", **slots))
+    assert messages[0]["text"].startswith("No me consta ninguna oficina de la SEGIB en Buenos Aires.")
+    assert "+598 2901 8028" in messages[0]["text"] and slots["office"] == "office_southern_cone"
+
+
 def test_language_sticks_when_a_message_is_too_short_to_tell():
     messages, slots = run(segib_actions.ActionThank, tracker("ok", "thank", detected=None, hint="en", language="pt"))
     assert slots["language"] == "pt" and messages[0]["text"].startswith("De nada")

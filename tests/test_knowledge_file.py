@@ -65,14 +65,16 @@ def test_every_phrase_exists_in_all_three_languages(knowledge):
 
 
 def test_facts_not_in_the_brochure_name_their_source(raw):
-    for country in (e for e in raw["entries"] if e["kind"] == "member_country"):
-        assert country.get("source_note"), country["id"]
+    for item in (e for e in raw["entries"] if e["kind"] in ("member_country", "city")):
+        assert item.get("source_note"), item["id"]
 
 
 @pytest.mark.parametrize("breakage, expected", [
     (lambda d: d["entries"].append(copy.deepcopy(d["entries"][0])), "duplicate id"),
     (lambda d: entry(d, "belgium")["names"].pop("pt"), "'belgium': missing 'pt'"),
     (lambda d: entry(d, "ecuador").update(office="office_quito"), "'ecuador': office 'office_quito'"),
+    (lambda d: entry(d, "lisbon").update(country="belgium"),
+     "'lisbon': country 'belgium' is not a member country entry (known member countries: andorra, "),
     (lambda d: entry(d, "oecd").update(headquarters_city="Paris"), "'oecd': unknown field: 'headquarters_city'"),
     (lambda d: entry(d, "environmental_charter")["text"].update(en=""), "'environmental_charter'"),
     (lambda d: entry(d, "belgium").update(observer_type="honorary"), "'belgium'"),

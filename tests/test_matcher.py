@@ -25,12 +25,17 @@ def find():
     ("which office serves Ecuador", ("member_country", "ecuador")),
     ("telefone da sede", ("contact_field", "phone")),
     ("in English, please", ("language", "en")),
+    ("what is the phone number of the Lisbon office?", ("city", "lisbon")),
+    ("Buenos Aries office", ("city", "buenos_aires")),                    # typo
+    ("oficina del cono sud", ("office", "office_southern_cone")),         # typo in a short word
 ])
 def test_names_are_found(find, text, expected):
     assert expected in find(text)
 
 
-@pytest.mark.parametrize("text", ["hola, ¿qué tal?", "what can you do?", "obrigado pela ajuda", "¿eres un robot?"])
+@pytest.mark.parametrize("text", ["hola, ¿qué tal?", "what can you do?", "obrigado pela ajuda", "¿eres un robot?",
+                                  # "oficina de la" is one typo away from no office name ("oficina de Lima")
+                                  "¿dónde está la oficina de la SEGIB?"])
 def test_ordinary_words_are_not_taken_for_names(find, text):
     assert [e for e in find(text) if e[0] not in ("topic", "contact_field")] == []
 
