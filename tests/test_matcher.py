@@ -35,7 +35,9 @@ def test_names_are_found(find, text, expected):
 
 @pytest.mark.parametrize("text", ["hola, ¿qué tal?", "what can you do?", "obrigado pela ajuda", "¿eres un robot?",
                                   # "oficina de la" is one typo away from no office name ("oficina de Lima")
-                                  "¿dónde está la oficina de la SEGIB?"])
+                                  "¿dónde está la oficina de la SEGIB?",
+                                  # "Santiago" alone is also Santiago de Surco (Lima), Compostela, ...
+                                  "oficina en Santiago de Surco"])
 def test_ordinary_words_are_not_taken_for_names(find, text):
     assert [e for e in find(text) if e[0] not in ("topic", "contact_field")] == []
 
