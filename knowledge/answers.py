@@ -307,8 +307,7 @@ class Answerer:
 
     # ---- follow-ups -------------------------------------------------------------------------
     _TOPIC_FOR_ENTITY = {"observer": "ask_is_observer", "member_country": "ask_is_member",
-                         "non_member": "ask_is_observer", "document": "ask_document", "office": "ask_contact",
-                         "city": "ask_contact"}
+                         "non_member": "ask_is_observer", "document": "ask_document", "office": "ask_contact"}
     _TOPICS_ABOUT_STATES = ("ask_is_observer", "ask_is_member", "ask_office_for_country", "ask_contact")
 
     def _follow_up(self, question: Question, context: Context, language: str) -> Reply:
@@ -320,13 +319,13 @@ class Answerer:
         entity_type, value = subject
         if entity_type == "topic":
             return self._fact(self.knowledge.get(value).get("intent"), context, language)
-        if question.value("contact_field") or (entity_type in ("office", "city") and context.topic == "ask_contact"):
+        # All the bot knows of a city is which office serves it, whatever the conversation was about.
+        if question.value("contact_field") or entity_type == "city" or (
+                entity_type == "office" and context.topic == "ask_contact"):
             return self._contact(question, context, language)
         topic = context.topic if context.topic in self._TOPICS_ABOUT_STATES else None
-        if topic == "ask_contact" and entity_type not in ("office", "member_country", "city"):
+        if topic == "ask_contact" and entity_type not in ("office", "member_country"):
             topic = None
-        if entity_type == "city" and topic != "ask_office_for_country":
-            topic = None  # all the bot knows of a city is which office serves it
         if topic is None or entity_type == "document":
             topic = self._TOPIC_FOR_ENTITY[entity_type]
         return self.answer(replace(question, intent=topic), context, language)
