@@ -10,10 +10,12 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from knowledge.language import Detection, detect, normalize_hint
+from knowledge.matcher import ENTITY_TYPE_BY_KIND
 
 LANGUAGE_PROPERTY = "language"
-# Entities that are proper names: they are the same in every language, so detection ignores them.
-NAME_ENTITIES = {"member_country", "observer", "non_member", "office", "document", "topic"}
+# Entities that are proper names (every kind of knowledge entry, cities included): they are the same
+# in every language, so detection ignores them.
+NAME_ENTITIES = set(ENTITY_TYPE_BY_KIND.values())
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)

@@ -37,6 +37,12 @@ def test_short_messages_leave_the_language_open(pipeline):
     assert pipeline("ok", {"language": "en"}).get("language")["language"] is None
 
 
+@pytest.mark.parametrize("text", ["and Caracas?", "and Luxemburgo?"])
+def test_a_name_does_not_make_an_english_follow_up_spanish(pipeline, text):
+    # "Caracas" and "Luxemburgo" look Spanish: only "and" may decide (or leave it to the conversation).
+    assert pipeline(text).get("language")["language"] in (None, "en")
+
+
 def test_button_payloads_are_left_alone(pipeline):
     message = pipeline('/ask_is_observer{"observer": "belgium"}')
     assert message.get(ENTITIES, []) == [] and message.get("language")["language"] is None
