@@ -6,6 +6,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from contracts import OTHER_LANGUAGE
 from knowledge import Answerer, Reply, default_knowledge
 from knowledge.answers import SUBJECT_TYPES
 from knowledge.language import OTHER
@@ -97,7 +98,7 @@ class ActionOutOfScope(SegibAction):
         reply = self.answerer.dont_know(turn.context, turn.language)
         if turn.detected == OTHER:
             return Reply(self.phrase("other_language", turn) + " " + reply.text, reply.buttons,
-                         reply.context, understood=False, offers_human=True)
+                         reply.context, understood=False, offers_human=True, outcome=OTHER_LANGUAGE)
         return reply
 
 
@@ -207,4 +208,4 @@ class ActionSwitchLanguage(SegibAction):
     def reply(self, turn: Turn) -> Reply:
         if turn.question.value("language"):
             return Reply(self.phrase("switch_language", turn), context=turn.context)
-        return Reply(self.phrase("other_language", turn), context=turn.context)
+        return Reply(self.phrase("other_language", turn), context=turn.context, outcome=OTHER_LANGUAGE)

@@ -20,6 +20,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from rasa_sdk import Tracker
 from rasa_sdk.events import ConversationPaused, FollowupAction, SlotSet
 
+from contracts import ERROR, HANDOFF
 from handoff.store import ASKED, EMAIL, FALLBACK, LIVE, OFFLINE, Case, CaseStore
 from knowledge import Answerer, Reply
 
@@ -107,13 +108,13 @@ class Desk:
         case = self._open(turn, tracker, answerer, reason, LIVE if live else OFFLINE)
         if case is None:
             return Start(Reply(answerer.phrase("handoff_unavailable", turn.language, contacts=contacts),
-                               context=turn.context))
+                               context=turn.context, outcome=ERROR))
         custom = {"handoff": {"reference": case.reference, "mode": case.mode}}
         if live:
             text = answerer.phrase("handoff_live", turn.language, reference=case.reference)
-            return Start(Reply(text, context=turn.context), custom, [ConversationPaused()])
+            return Start(Reply(text, context=turn.context, outcome=HANDOFF), custom, [ConversationPaused()])
         text = answerer.phrase("handoff_offline", turn.language, reference=case.reference, contacts=contacts)
-        return Start(Reply(text, context=turn.context), custom)
+        return Start(Reply(text, context=turn.context, outcome=HANDOFF), custom)
 
     def file(self, turn: Turn, tracker: Tracker, answerer: Answerer) -> Reply:
         email, question = tracker.get_slot(EMAIL_SLOT), tracker.get_slot(QUESTION_SLOT)
@@ -124,9 +125,9 @@ class Desk:
         if case is None:
             contacts = answerer.human_contacts(turn.context, turn.language)
             return Reply(answerer.phrase("handoff_unavailable", turn.language, contacts=contacts),
-                         context=turn.context)
+                         context=turn.context, outcome=ERROR)
         return Reply(answerer.phrase("handoff_filed", turn.language, reference=case.reference, email=email),
-                     context=turn.context)
+                     context=turn.context, outcome=HANDOFF)
 
 
 DESK = Desk()

@@ -6,6 +6,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from contracts import ANSWERED, DONT_KNOW, OUTCOME_KEY
 from knowledge import Context, Question, Reply, choose_language
 from knowledge.answers import SUBJECT_TYPES
 
@@ -75,9 +76,14 @@ def _text(metadata: Any, key: str) -> Optional[str]:
     return value if isinstance(value, str) and value else None
 
 
+def outcome_of(reply: Reply) -> str:
+    return reply.outcome or (ANSWERED if reply.understood else DONT_KNOW)
+
+
 def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    """The reply, with its outcome as BotUttered metadata (contracts.py) for metrics and reports."""
     buttons = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
-    dispatcher.utter_message(text=reply.text, buttons=buttons or None)
+    dispatcher.utter_message(text=reply.text, buttons=buttons or None, **{OUTCOME_KEY: outcome_of(reply)})
 
 
 def events_for(turn: Turn, reply: Reply) -> List[Dict[str, Any]]:

@@ -5,6 +5,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 ACTION_SERVE
 WORKDIR /app
 COPY requirements.txt constraints.txt ./
 RUN pip install -r requirements.txt -c constraints.txt && useradd --system --uid 1001 --home /app segib
+COPY contracts.py .
 COPY actions/ actions/
 COPY knowledge/ knowledge/
 COPY handoff/ handoff/

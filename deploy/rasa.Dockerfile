@@ -8,6 +8,7 @@ WORKDIR /app
 COPY requirements.txt constraints.txt ./
 RUN pip install -r requirements.txt -c constraints.txt && useradd --system --uid 1001 --home /app segib
 COPY config.yml domain.yml credentials.yml endpoints.production.yml ./
+COPY contracts.py .
 COPY bot/ bot/
 COPY knowledge/ knowledge/
 COPY handoff/ handoff/

@@ -12,6 +12,7 @@ WORKDIR /app
 COPY requirements.txt constraints.txt ./
 # knowledge/ (the widget's messages) imports the assistant's libraries: same requirements as actions.
 RUN pip install --no-cache-dir -r requirements.txt -c constraints.txt && useradd --system --uid 1001 --home /app segib
+COPY contracts.py .
 COPY bot/ bot/
 COPY knowledge/ knowledge/
 COPY data/knowledge/ data/knowledge/

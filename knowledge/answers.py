@@ -51,6 +51,7 @@ class Reply:
     context: Context = field(default_factory=Context)
     understood: bool = True          # False when the bot could not answer (counts toward hand-off)
     offers_human: bool = False
+    outcome: Optional[str] = None    # contracts.OUTCOMES; None: answered, or dont_know when not understood
 
 
 class Answerer:

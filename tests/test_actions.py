@@ -148,3 +148,17 @@ def test_every_question_intent_of_the_domain_has_an_answer():
     for intent in [i for i in domain["intents"] if i.startswith("ask_")]:
         messages, _ = run(segib_actions.ActionAnswer, tracker("?", intent, detected="en"))
         assert messages and "I don't have information" not in messages[0]["text"], intent
+
+
+@pytest.mark.parametrize("action_class, state, outcome", [
+    (segib_actions.ActionAnswer, tracker("¿Quién es el secretario general?", "ask_secretary_general", detected="es"),
+     "answered"),
+    (segib_actions.ActionOutOfScope, tracker("who will win the world cup?", "out_of_scope", detected="en"),
+     "dont_know"),
+    (segib_actions.ActionSwitchLanguage, tracker("en français svp", "switch_language", detected="en"),
+     "other_language"),
+])
+def test_every_reply_says_what_it_was_for_metrics_and_reports(action_class, state, outcome):
+    """The outcome travels as a keyword of utter_message, which Rasa keeps as the BotUttered's metadata."""
+    messages, _ = run(action_class, state)
+    assert [m["outcome"] for m in messages] == [outcome]
