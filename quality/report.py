@@ -26,13 +26,17 @@ def _load(path: Path) -> Optional[dict]:
         return None
 
 
+def png_data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode()
+
+
 def _image(reports_dir: Path, relative_path: Optional[str]) -> Optional[str]:
     if not relative_path:
         return None
     path = reports_dir / relative_path
     if not path.exists():
         return None
-    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode()
+    return png_data_uri(path.read_bytes())
 
 
 def _pct(value) -> str:
@@ -56,16 +60,22 @@ def _fact(fact) -> str:
     return " / ".join(fact) if isinstance(fact, list) else str(fact)
 
 
+def environment(reports_dir: Path, *template_dirs: Path) -> Environment:
+    """The staff reports' Jinja environment: their look (templates/style.css), filters and pictures;
+    `template_dirs` are searched first (the insights report's templates)."""
+    env = Environment(loader=FileSystemLoader([str(d) for d in (*template_dirs, TEMPLATES)]),
+                      autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(pct=_pct, num=_num, when=_when, fact=_fact)
+    env.globals.update(image=lambda rel: _image(reports_dir, rel), languages=LANGUAGES, language_names=LANGUAGE_NAMES,
+                       topics=TOPICS)
+    return env
+
+
 def render(reports_dir: Path = REPORTS) -> Path:
     reports_dir = Path(reports_dir)
     data = {name: _load(reports_dir / file) for name, file in SOURCES.items()}
-    environment = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"]),
-                              trim_blocks=True, lstrip_blocks=True)
-    environment.filters.update(pct=_pct, num=_num, when=_when, fact=_fact)
-    environment.globals.update(image=lambda rel: _image(reports_dir, rel))
-    html = environment.get_template("report.html.j2").render(
-        stories=data["stories"], evaluation=data["evaluation"], validation=data["validation"],
-        languages=LANGUAGES, language_names=LANGUAGE_NAMES, topics=TOPICS)
+    html = environment(reports_dir).get_template("report.html.j2").render(
+        stories=data["stories"], evaluation=data["evaluation"], validation=data["validation"])
     reports_dir.mkdir(parents=True, exist_ok=True)
     target = reports_dir / PAGE
     target.write_text(html, encoding="utf-8")

@@ -1,0 +1,5 @@
+import sys
+
+from insights.report import main
+
+sys.exit(main())
