@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 TRAINING_DATA := data/nlu data/rules.yml data/stories.yml
 WEB_STAMP := web/node_modules/.installed
 
-.PHONY: run shell test install train validate test-stories evaluate report-screenshot clean help web chromium services doctor bench bench-quick
+.PHONY: run shell test install train validate test-stories evaluate report-screenshot clean help web chromium services doctor bench bench-quick insights
 
 help:
 	@echo "make run    install, train if needed, start the assistant (REST on 127.0.0.1:5005)"
@@ -18,6 +18,7 @@ help:
 	@echo "make validate      check knowledge, phrases, training data, stories and answer checks (file:line errors)"
 	@echo "make test-stories  run the staff test stories and answer checks; report in reports/index.html"
 	@echo "make evaluate      NLU scores per language on a held-out split (CROSS_VALIDATION=5 adds Rasa's CV, MORE_SEEDS=7,2026 other splits)"
+	@echo "make insights      what citizens asked, what went unanswered, hand-offs (INSIGHTS_DAYS=30; SEGIB_ENDPOINTS=endpoints.production.yml or a database URL)"
 	@echo "make doctor        say what is unsafe in this deployment's settings (see docs/production.md)"
 	@echo "make bench         the project against stock Rasa, side by side (table, reports/bench.json, reports/bench-latency.png)"
 	@echo "make bench-quick   smoke run of the benchmark (tiny load, reuses models)"
@@ -67,6 +68,11 @@ test-stories: install
 
 evaluate: install
 	$(PY) -m quality.evaluate $(if $(CROSS_VALIDATION),--cross-validation $(CROSS_VALIDATION)) $(if $(MORE_SEEDS),--more-seeds $(MORE_SEEDS))
+
+# Staff insights from the deployment's own stores (insights/): reports/insights.html, .json, -unanswered.yml.
+INSIGHTS_DAYS ?= 30
+insights: install
+	$(PY) -m insights --days $(INSIGHTS_DAYS) $(if $(SEGIB_ENDPOINTS),--endpoints $(SEGIB_ENDPOINTS))
 
 report-screenshot: install chromium
 	$(PY) -m quality.screenshot reports/index.html docs/staff-report.png

@@ -30,8 +30,10 @@ def days_between(since: float, until: float) -> List[str]:
 
 
 def is_unanswered(message: Message) -> bool:
-    """"Don't know" (out of scope, unknown attribute) or the NLU fallback."""
-    return message.outcome == DONT_KNOW or message.intent == FALLBACK_INTENT
+    """The actions' "don't know" (out of scope, the NLU fallback, an unknown attribute); the fallback
+    also when the store holds no outcome for the reply (events stored before replies carried one).
+    A fallback inside the hand-off form (an email address) got the form's next question: answered."""
+    return message.outcome == DONT_KNOW or (message.outcome == NO_REPLY and message.intent == FALLBACK_INTENT)
 
 
 def _counts(messages: Iterable[Message], key: Callable[[Message], str]) -> Dict[str, Dict[str, int]]:

@@ -6,6 +6,7 @@ Usage: python -m insights [--days N] [--endpoints FILE_OR_URL] [--handoff-db URL
 --endpoints  where the conversations are: an endpoints file (SEGIB_ENDPOINTS, default endpoints.yml;
              endpoints.production.yml for PostgreSQL, its ${VAR}s from the environment) or a database URL
 --handoff-db the hand-off case store (HANDOFF_DB_URL, default .state/handoff.db)
+Settings come from the environment or the untracked .env at the repository root (HANDOFF_HOURS too).
 """
 import argparse
 import json
@@ -16,10 +17,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Dict, Optional
 
+from bot.telegram.config import read_dotenv
 from handoff import hours as office_hours
 from knowledge.answers import SUBJECT_TYPES
 from quality import report as quality_report
-from quality.common import LANGUAGE_NAMES, REPORTS, TOPICS, relative, topic_of_intent
+from quality.common import LANGUAGE_NAMES, REPORTS, ROOT, TOPICS, relative, topic_of_intent
 
 from insights import charts, figures, stores, training
 
@@ -117,6 +119,8 @@ def run(days: int, endpoints: Optional[str], handoff_db: Optional[str], reports_
 
 
 def main(argv=None) -> int:
+    for key, value in read_dotenv(ROOT / ".env").items():   # as make run and the gateway: .env under the environment
+        os.environ.setdefault(key, value)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--days", type=int, default=int(os.environ.get("INSIGHTS_DAYS") or 30))
     parser.add_argument("--endpoints", default=os.environ.get("SEGIB_ENDPOINTS") or None)

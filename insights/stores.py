@@ -80,9 +80,13 @@ def read_messages(engine: "sa.engine.Engine", since: float, until: float,
                 messages.append(current)
             elif current is None:
                 continue
-            elif type_name == "bot" and current.reply is None and data.get("text"):
+            elif type_name == "bot" and data.get("text"):
+                # The reply that carries an outcome (a notice sent beside it may carry none).
                 metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
-                current.reply, current.outcome = data["text"], metadata.get(OUTCOME_KEY) or NO_REPLY
+                if metadata.get(OUTCOME_KEY) and current.outcome == NO_REPLY:
+                    current.reply, current.outcome = data["text"], metadata[OUTCOME_KEY]
+                elif current.reply is None:
+                    current.reply = data["text"]
             elif type_name == "slot" and current.reply_language is None and isinstance(data.get("value"), str):
                 current.reply_language = data["value"]
     return messages
@@ -133,7 +137,12 @@ def tracker_engine(source: Optional[str]) -> "sa.engine.Engine":
     """The tracker store's database: `source` is an endpoints file (endpoints.yml by default) or a URL."""
     from bot import tracker_db
 
-    url = source if source and "://" in source else tracker_db.database_url(source or tracker_db.DEFAULT_ENDPOINTS)
+    from rasa.shared.exceptions import RasaException
+
+    try:
+        url = source if source and "://" in source else tracker_db.database_url(source or tracker_db.DEFAULT_ENDPOINTS)
+    except RasaException as error:   # e.g. a ${VAR} of endpoints.production.yml not set
+        raise SystemExit(f"Cannot read {source}: {error}") from None
     if _missing_sqlite_file(url):
         raise SystemExit(f"No conversations database at {sa.engine.make_url(url).database}: start the assistant "
                          f"(make run) first, or name the deployment's store with SEGIB_ENDPOINTS")

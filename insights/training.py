@@ -5,7 +5,12 @@ Staff replace CHOOSE_INTENT with one of the domain's intents (the model's guess 
 comment where it had one), delete the blocks that are not questions to teach, and move the file
 under data/nlu/; `make validate` (quality/validate.py) names every block still unchosen.
 """
-from typing import Dict, List
+from pathlib import Path
+from typing import Dict, List, Set
+
+from quality import yamlfile
+from quality.common import LANGUAGES
+from quality.problems import Problem
 
 UNCHOSEN_INTENT = "CHOOSE_INTENT"
 
@@ -42,3 +47,29 @@ def render(groups: List[Dict], period: Dict) -> str:
     if lines[-1] == "nlu:":
         lines[-1] = "nlu: []"
     return "\n".join(lines) + "\n"
+
+
+def check(nlu_dir: Path, domain_intents: Set[str]) -> List[Problem]:
+    """`make validate`: in every NLU file under `nlu_dir`, a block whose intent is still unchosen (a
+    reports/insights-unanswered.yml moved in) is an error naming its line; so is, outside the three
+    language files (checked by quality.parity), an intent the domain does not have."""
+    problems: List[Problem] = []
+    for path in sorted(Path(nlu_dir).rglob("*.yml")):
+        try:
+            document = yamlfile.load(path)
+        except yamlfile.YamlError as error:
+            problems.append(Problem(str(path), error.line, error.message))
+            continue
+        blocks = document.get("nlu") if isinstance(document, dict) else None
+        for block in blocks if isinstance(blocks, list) else []:
+            if not isinstance(block, dict) or "intent" not in block:
+                continue
+            line, intent = block.line_of("intent"), block["intent"]
+            if intent == UNCHOSEN_INTENT:
+                problems.append(Problem(str(path), line, f"choose the intent of these examples: replace {UNCHOSEN_INTENT} "
+                                                         f"with an intent of domain.yml (the comment above may suggest "
+                                                         f"one), or delete the block"))
+            elif path.stem not in LANGUAGES and intent not in domain_intents:
+                problems.append(Problem(str(path), line, f"intent '{intent}' is not in domain.yml "
+                                                         f"(choose one of its intents, or fix the name)"))
+    return problems

@@ -8,6 +8,7 @@ Checks, each printing `file:line: ERROR what to fix`:
   3. reachability: every knowledge entry can be asked about and recognised
   4. staff test stories: their form, their intents/actions, >= 3 stories per topic and language
   5. answer checks and labelled entity examples: their form
+  5b. citizens' questions from `make insights` moved under data/nlu/: every intent chosen
   6. `rasa data validate` on domain, NLU data and rules (--no-rasa skips it)
 Writes reports/validation.json and renders reports/index.html; exits 1 when there is an error.
 """
@@ -103,6 +104,10 @@ def run(with_rasa: bool = True, reports_dir: Path = REPORTS, render: bool = True
     cases, problems = answer_checks.load()
     record("Comprobaciones de respuestas · Answer checks", problems + answer_checks.check_parity(cases),
            f"{len(cases)} cases")
+    from insights import training
+
+    record("Preguntas de ciudadanos añadidas · Citizens' questions added (make insights)",
+           training.check(NLU_DIR, intents))
     examples, problems = entities.load_examples()
     record("Ejemplos de entidades · Entity examples", problems, f"{len(examples)} examples")
     if with_rasa:
