@@ -42,6 +42,10 @@ UNKNOWN = {"es": ["¿Qué tiempo hará mañana en Madrid? escríbeme a {email}",
            "en": ["What's the weather tomorrow? write to {email}", "Please call me on {phone}",
                   "Can you recommend a restaurant in Lisbon?"]}
 CHANNELS = ("telegram", "socketio", "rest")
+# Unknown questions vary like real ones: each also names one of these, so most wordings are new.
+VARIETY = ("Lima", "Quito", "Bogotá", "Sevilla", "Oporto", "Cádiz", "Rosario", "Cusco", "Valparaíso", "Cancún",
+           "visado", "beca", "vacuna", "aduana", "euros", "dólares", "tren", "metro", "hotel", "museo",
+           "fútbol", "música", "cine", "clima", "lluvia", "huelga", "elecciones", "pasaporte", "permiso", "piso")
 
 
 def conversation(rng: random.Random, sender: str, start: float) -> List:
@@ -57,6 +61,7 @@ def conversation(rng: random.Random, sender: str, start: float) -> List:
         if rng.random() < 0.2:
             text = rng.choice(UNKNOWN[language]).format(email=f"user{rng.randint(1, 999)}@example.org",
                                                         phone=f"+34 6{rng.randint(10, 99)} {rng.randint(100, 999)} {rng.randint(100, 999)}")
+            text += " " + " ".join(rng.sample(VARIETY, 3))
             intent, entity, outcome = "out_of_scope", None, "dont_know"
         else:
             intent = rng.choice(list(KNOWN))

@@ -5,7 +5,7 @@ import math
 import statistics
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Dict, Iterable, List, Optional
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional
 
 from contracts import DONT_KNOW, OUTCOMES
 from handoff import hours as office_hours
@@ -98,13 +98,16 @@ def handoff_figures(cases: Optional[List[CaseRecord]], hours: office_hours.Offic
 
 
 def build(messages: List[Message], cases: Optional[List[CaseRecord]], since: float, until: float,
-          hours: office_hours.OfficeHours, subject_name: Callable[[str, str], str]) -> Dict:
-    """All the figures of the period [since, until). `subject_name(value, language)` names a knowledge entry."""
+          hours: office_hours.OfficeHours, subject_name: Callable[[str, str], str],
+          public: FrozenSet[str] = frozenset()) -> Dict:
+    """All the figures of the period [since, until). `subject_name(value, language)` names a knowledge
+    entry; `public`: SEGIB's own addresses and numbers, kept by the redaction."""
     days = days_between(since, until)
     outcomes = [*OUTCOMES, NO_REPLY]
     outcome_per_day = _per_day(messages, days, lambda m: m.outcome)
     unanswered = [m for m in messages if is_unanswered(m)]
-    items = [grouping.Item(redact(m.text), m.timestamp, m.language, m.channel, redact(m.reply or ""), m.guess)
+    items = [grouping.Item(redact(m.text, public), m.timestamp, m.language, m.channel, redact(m.reply or "", public),
+                           m.guess)
              for m in unanswered]
     groups = grouping.group(items)
     return {

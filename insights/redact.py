@@ -2,8 +2,12 @@
 
 What a citizen types may hold an email address, a phone number, an identity or case number or their
 name; the reports keep the question and drop those. Sender ids are never read into a report at all.
+SEGIB's own addresses and numbers (those in the knowledge files, which the bot's replies quote) are
+kept: they are public and tell staff what the citizen was given.
 """
 import re
+from pathlib import Path
+from typing import FrozenSet, Iterable
 
 EMAIL, PHONE, NUMBER, NAME, REFERENCE = "[email]", "[phone]", "[number]", "[name]", "[reference]"
 
@@ -46,10 +50,25 @@ def _redact_names(text: str) -> str:
     return "".join(parts) + text[position:]
 
 
-def redact(text: str) -> str:
-    """`text` with emails, case references, phone numbers, long digit runs and introduced names replaced."""
-    text = _EMAIL.sub(EMAIL, text or "")
+def _digits(text: str) -> str:
+    return "".join(c for c in text if c.isdigit())
+
+
+def public_contacts(paths: Iterable[Path]) -> FrozenSet[str]:
+    """The email addresses (lower case) and phone numbers (digits only) written in `paths`."""
+    found = set()
+    for path in paths:
+        text = Path(path).read_text(encoding="utf-8")
+        found.update(email.lower() for email in _EMAIL.findall(text))
+        found.update(_digits(phone) for phone in _PHONE.findall(text))
+    return frozenset(found)
+
+
+def redact(text: str, keep: FrozenSet[str] = frozenset()) -> str:
+    """`text` with emails, case references, phone numbers, long digit runs and introduced names
+    replaced; addresses and numbers in `keep` (public_contacts) stay."""
+    text = _EMAIL.sub(lambda m: m.group() if m.group().lower() in keep else EMAIL, text or "")
     text = _REFERENCE.sub(REFERENCE, text)
-    text = _PHONE.sub(PHONE, text)
-    text = _DIGITS.sub(NUMBER, text)
+    text = _PHONE.sub(lambda m: m.group() if _digits(m.group()) in keep else PHONE, text)
+    text = _DIGITS.sub(lambda m: m.group() if m.group() in keep else NUMBER, text)
     return _redact_names(text)

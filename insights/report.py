@@ -15,7 +15,7 @@ import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Dict, Optional
+from typing import Callable, Dict, List, Optional
 
 from bot.telegram.config import read_dotenv
 from handoff import hours as office_hours
@@ -23,7 +23,7 @@ from knowledge.answers import SUBJECT_TYPES
 from quality import report as quality_report
 from quality.common import LANGUAGE_NAMES, REPORTS, ROOT, TOPICS, relative, topic_of_intent
 
-from insights import charts, figures, stores, training
+from insights import charts, figures, redact, stores, training
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 HTML, JSON, YAML = "insights.html", "insights.json", "insights-unanswered.yml"
@@ -37,6 +37,13 @@ OUTCOME_LABELS = {
 OUTCOME_COLORS = {"answered": "#12b76a", "dont_know": "#f79009", "handoff": "#2e90fa",
                   "other_language": "#9e77ed", "error": "#b42318", stores.NO_REPLY: "#98a2b3"}
 CHANNEL_LABELS = {"rest": "REST", "socketio": "web", "telegram": "Telegram", "cmdline": "terminal"}
+
+
+def _knowledge_files() -> List[Path]:
+    from knowledge.loader import DEFAULT_KNOWLEDGE_FILE, DEFAULT_MESSAGES_FILE, KNOWLEDGE_FILE_ENV, MESSAGES_FILE_ENV
+
+    return [Path(os.environ.get(KNOWLEDGE_FILE_ENV) or DEFAULT_KNOWLEDGE_FILE),
+            Path(os.environ.get(MESSAGES_FILE_ENV) or DEFAULT_MESSAGES_FILE)]
 
 
 def _subject_namer() -> Callable[[str, str], str]:
@@ -112,7 +119,7 @@ def run(days: int, endpoints: Optional[str], handoff_db: Optional[str], reports_
         engine.dispose()
     cases = stores.read_cases(handoff_db, since, until)
     data = figures.build(messages, cases, since, until, office_hours.parse(os.environ.get(office_hours.ENV)),
-                         _subject_namer())
+                         _subject_namer(), redact.public_contacts(p for p in _knowledge_files() if p.exists()))
     data["generated"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     write(data, reports_dir)
     return data

@@ -88,3 +88,12 @@ def test_a_missing_store_or_a_bad_period_is_a_clear_error(tmp_path):
     assert "Traceback" not in missing.stderr and not (tmp_path / "none.db").exists()
     assert "must be a whole number of days" in insights("--days", "0").stderr
     assert not (tmp_path / "reports").exists()
+
+
+def test_segib_s_own_contacts_are_kept():
+    from knowledge.loader import DEFAULT_KNOWLEDGE_FILE, DEFAULT_MESSAGES_FILE
+    from insights.redact import public_contacts
+
+    public = public_contacts([DEFAULT_KNOWLEDGE_FILE, DEFAULT_MESSAGES_FILE])
+    assert (redact("Puedes escribir a info@segib.org o llamar al +34 91 590 19 80; yo: ana@correo.es, 600 111 222", public)
+            == "Puedes escribir a info@segib.org o llamar al +34 91 590 19 80; yo: [email], [phone]")
