@@ -1,5 +1,9 @@
 import sys
+import warnings
 
-from insights.report import main
+# Rasa's and SQLAlchemy's deprecation notices (read by the endpoints reader) mean nothing to staff.
+warnings.simplefilter("ignore", DeprecationWarning)
+
+from insights.report import main  # noqa: E402
 
 sys.exit(main())

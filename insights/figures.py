@@ -72,13 +72,12 @@ def _percentile(values: List[float], share: float) -> Optional[float]:
 
 
 def handoff_figures(cases: Optional[List[CaseRecord]], hours: office_hours.OfficeHours) -> Dict:
-    if cases is None:
-        return {"store": False, "cases": 0}
+    store, cases = cases is not None, cases or []
     waits = [c.first_staff_reply_at - c.created_at for c in cases if c.first_staff_reply_at is not None]
     in_hours = sum(hours.open_at(datetime.fromtimestamp(c.created_at, timezone.utc)) for c in cases)
     by_email = [c for c in cases if c.mode == EMAIL]
     return {
-        "store": True,
+        "store": store,
         "cases": len(cases),
         "by_channel": dict(Counter(c.channel for c in cases).most_common()),
         "by_office": dict(Counter(c.office or HEADQUARTERS for c in cases).most_common()),

@@ -97,3 +97,26 @@ def test_segib_s_own_contacts_are_kept():
     public = public_contacts([DEFAULT_KNOWLEDGE_FILE, DEFAULT_MESSAGES_FILE])
     assert (redact("Puedes escribir a info@segib.org o llamar al +34 91 590 19 80; yo: ana@correo.es, 600 111 222", public)
             == "Puedes escribir a info@segib.org o llamar al +34 91 590 19 80; yo: [email], [phone]")
+
+
+def test_an_empty_store_and_no_case_store_give_an_empty_report(tmp_path):
+    import json
+
+    import sqlalchemy as sa
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'conversations.db'}")
+    SQLTrackerStore.SQLEvent.__table__.create(engine)
+    engine.dispose()
+    completed = subprocess.run(
+        [PYTHON, "-m", "insights", "--endpoints", f"sqlite:///{tmp_path / 'conversations.db'}",
+         "--handoff-db", f"sqlite:///{tmp_path / 'handoff.db'}", "--reports", str(tmp_path / "reports")],
+        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 0, completed.stderr
+    data = json.loads((tmp_path / "reports" / "insights.json").read_text(encoding="utf-8"))
+    assert data["totals"]["messages"] == 0 and data["unanswered"] == []
+    assert data["handoff"]["store"] is False and data["handoff"]["cases"] == 0
+    assert not (tmp_path / "handoff.db").exists()    # reading created no database
+    html = (tmp_path / "reports" / "insights.html").read_text(encoding="utf-8")
+    assert "Ninguna en el periodo · None in the period." in html and "No hay registro de casos" in html
+    assert "nlu: []" in (tmp_path / "reports" / "insights-unanswered.yml").read_text(encoding="utf-8")
