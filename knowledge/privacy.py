@@ -1,5 +1,6 @@
-"""Two data-protection settings of a deployment that every channel states the same way: where the
-privacy page is (PRIVACY_URL) and how many days conversations are kept (RETENTION_DAYS).
+"""The data-protection settings of a deployment that every channel states the same way: where the
+privacy page is (PRIVACY_URL), how many days conversations are kept (RETENTION_DAYS) and after how
+many hours a live hand-off case nobody closed is closed (HANDOFF_STALE_HOURS).
 
 The privacy page is served by the demo site (bot/website.py, `/privacy`, from docs/privacy.md); a
 deployment that publishes it elsewhere sets PRIVACY_URL. RETENTION_DAYS is what bot.retention purges
@@ -13,6 +14,8 @@ PRIVACY_URL_ENV = "PRIVACY_URL"
 DEFAULT_PRIVACY_URL = "http://localhost:8080/privacy"
 RETENTION_DAYS_ENV = "RETENTION_DAYS"
 DEFAULT_RETENTION_DAYS = 90
+STALE_HOURS_ENV = "HANDOFF_STALE_HOURS"
+DEFAULT_STALE_HOURS = 72
 # The placeholder a knowledge text (the privacy fact) uses for the page's address.
 PRIVACY_URL_PLACEHOLDER = "{privacy_url}"
 
@@ -21,18 +24,27 @@ def privacy_url(environ: Optional[Mapping[str, str]] = None) -> str:
     return (os.environ if environ is None else environ).get(PRIVACY_URL_ENV, "").strip() or DEFAULT_PRIVACY_URL
 
 
-def retention_days(environ: Optional[Mapping[str, str]] = None) -> float:
-    """RETENTION_DAYS (a positive number of days), else 90; a bad value is a clear error."""
-    raw = (os.environ if environ is None else environ).get(RETENTION_DAYS_ENV, "").strip()
+def _positive(environ: Optional[Mapping[str, str]], name: str, default: float, unit: str) -> float:
+    raw = (os.environ if environ is None else environ).get(name, "").strip()
     if not raw:
-        return DEFAULT_RETENTION_DAYS
+        return default
     try:
-        days = float(raw)
+        value = float(raw)
     except ValueError:
-        days = -1
-    if days <= 0:
-        raise ValueError(f"{RETENTION_DAYS_ENV} must be a positive number of days, got {raw!r}")
-    return int(days) if days == int(days) else days
+        value = -1
+    if not 0 < value < float("inf"):
+        raise ValueError(f"{name} must be a positive number of {unit}, got {raw!r}")
+    return int(value) if value == int(value) else value
+
+
+def retention_days(environ: Optional[Mapping[str, str]] = None) -> float:
+    """RETENTION_DAYS, else 90; a bad value is a clear error (ValueError)."""
+    return _positive(environ, RETENTION_DAYS_ENV, DEFAULT_RETENTION_DAYS, "days")
+
+
+def stale_hours(environ: Optional[Mapping[str, str]] = None) -> float:
+    """HANDOFF_STALE_HOURS, else 72; a bad value is a clear error (ValueError)."""
+    return _positive(environ, STALE_HOURS_ENV, DEFAULT_STALE_HOURS, "hours")
 
 
 def fill_privacy_url(text: str) -> str:

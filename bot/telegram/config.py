@@ -110,7 +110,7 @@ class Settings:
     hours: office_hours.OfficeHours = field(default_factory=lambda: office_hours.parse(None))
     staff_language: str = "es"           # what staff read in their group
     outbox_every: float = 5.0            # seconds between delivery rounds of the hand-off outbox
-    stale_hours: float = 72.0            # HANDOFF_STALE_HOURS: live cases open longer are closed
+    stale_hours: float = privacy.DEFAULT_STALE_HOURS   # HANDOFF_STALE_HOURS: live cases open longer are closed
     privacy_url: str = privacy.DEFAULT_PRIVACY_URL   # PRIVACY_URL: the privacy page the notices link to
     retention_days: float = privacy.DEFAULT_RETENTION_DAYS   # RETENTION_DAYS, as the notices state it
 
@@ -207,14 +207,14 @@ def _handoff(env: Mapping[str, str]) -> dict:
         raise ConfigError(f"HANDOFF_STAFF_LANGUAGE must be es, pt or en, got {language!r}")
     return dict(staff_chat=_chat_id("TELEGRAM_STAFF_CHAT_ID", raw_chat) if raw_chat else None,
                 office_chats=_staff_chats(env.get("TELEGRAM_STAFF_CHATS", "")), hours=hours,
-                staff_language=language, outbox_every=_number(env, "HANDOFF_RETRY_EVERY", 5.0, 0.1),
-                stale_hours=_number(env, "HANDOFF_STALE_HOURS", 72.0, 0.0001))
+                staff_language=language, outbox_every=_number(env, "HANDOFF_RETRY_EVERY", 5.0, 0.1))
 
 
 def _privacy(env: Mapping[str, str]) -> dict:
-    """What the first-contact notice and /privacy state (knowledge/privacy.py, docs/privacy.md)."""
+    """What the first-contact notice and /privacy state, and when a live case is closed unanswered
+    (knowledge/privacy.py, docs/privacy.md)."""
     try:
-        days = privacy.retention_days(env)
+        return dict(privacy_url=privacy.privacy_url(env), retention_days=privacy.retention_days(env),
+                    stale_hours=privacy.stale_hours(env))
     except ValueError as error:
         raise ConfigError(str(error)) from None
-    return dict(privacy_url=privacy.privacy_url(env), retention_days=days)

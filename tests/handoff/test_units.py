@@ -16,7 +16,7 @@ from bot.telegram.rasa import parse_messages
 from bot.telegram.render import utf16_len
 from bot.telegram.staff import HandoffRelay
 from handoff.hours import parse
-from handoff.store import ASKED, CITIZEN, EMAIL, FALLBACK, LIVE, STAFF, CaseStore, forget_sender
+from handoff.store import ASKED, CITIZEN, EMAIL, FALLBACK, LIVE, STAFF, CaseStore
 
 TOKEN = "123:abc"
 
@@ -82,10 +82,11 @@ def test_the_forget_me_command_line_deletes_hand_off_records(tmp_path, monkeypat
     store = CaseStore(url)
     store.open_case("telegram:77", "telegram", "es", ASKED, LIVE, [("citizen", "hola")])
     conversations = tmp_path / "conversations.db"
+    privacy.case_store.cache_clear()
     try:
         assert privacy.main(["forget", "telegram:77", "--db-url", f"sqlite:///{conversations}"]) == 0
     finally:
-        privacy._FORGETTERS.remove(forget_sender)
+        privacy.case_store.cache_clear()
     assert store.live_case("telegram:77") is None and store.pending() == []
 
 
