@@ -132,3 +132,4 @@ def test_forget_of_a_case_older_than_48_hours_tells_the_staff_group_to_delete_it
     assert "Borrad a mano" in notice.text
     assert len(fake.calls_of("deleteMessage")) == before
     assert cases.by_reference(reference) is None
+    assert cases.for_staff_message(STAFF_CHAT, case_message.message_id) is None

@@ -390,41 +390,36 @@
     (open ? forgetNo : forgetButton).focus();  // the harmless choice first
   }
 
-  /* Deletes this conversation on the server (the socket's own; the server takes no id from here). */
-  function forgetConversation() {
-    showForgetConfirmation(false);
+  /* Sends `event` about this tab's own conversation (the server takes no id from here) and hands the
+     acknowledgement to `done`; no connection, or no answer within FORGET_TIMEOUT_MS, shows `failedLabel`. */
+  function askServer(event, failedLabel, done) {
     var answered = false;
     function failed() {
       answered = true;
-      append({ from: "notice", text: label("forget_failed") });
+      append({ from: "notice", text: label(failedLabel) });
     }
     if (!socket || !socket.connected) { failed(); return; }
     var timer = setTimeout(function () { if (!answered) { failed(); } }, FORGET_TIMEOUT_MS);
-    socket.emit("forget_conversation", {}, function (reply) {
+    socket.emit(event, {}, function (reply) {
       if (answered) { return; }
       answered = true;
       clearTimeout(timer);
-      if (reply && reply.ok) {
-        clearStorage();
-        startOver(label("forget_done"));
-      } else { failed(); }
+      if (reply && reply.ok) { done(reply); } else { failed(); }
     });
   }
 
-  /* Saves the server's JSON copy of this conversation (the socket's own) as a file. */
+  /* Deletes this conversation on the server, then everything of it in the browser. */
+  function forgetConversation() {
+    showForgetConfirmation(false);
+    askServer("forget_conversation", "forget_failed", function () {
+      clearStorage();
+      startOver(label("forget_done"));
+    });
+  }
+
+  /* Saves the server's JSON copy of this conversation as a file. */
   function downloadConversation() {
-    var answered = false;
-    function failed() {
-      answered = true;
-      append({ from: "notice", text: label("download_failed") });
-    }
-    if (!socket || !socket.connected) { failed(); return; }
-    var timer = setTimeout(function () { if (!answered) { failed(); } }, FORGET_TIMEOUT_MS);
-    socket.emit("export_conversation", {}, function (reply) {
-      if (answered) { return; }
-      answered = true;
-      clearTimeout(timer);
-      if (!reply || !reply.ok || !reply.document) { failed(); return; }
+    askServer("export_conversation", "download_failed", function (reply) {
       var blob = new Blob([JSON.stringify(reply.document, null, 2)], { type: "application/json" });
       var link = el("a", "", { href: URL.createObjectURL(blob), download: EXPORT_FILE });
       document.body.appendChild(link);
