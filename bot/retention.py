@@ -89,7 +89,11 @@ def purge(engine: "sa.engine.Engine", older_than_days: float = DEFAULT_DAYS, now
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.retention", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--older-than-days", type=float, default=retention_days(),
+    try:
+        days = retention_days()
+    except ValueError as error:
+        parser.error(str(error))
+    parser.add_argument("--older-than-days", type=float, default=days,
                         help=f"retention period in days (default: RETENTION_DAYS, else {DEFAULT_DAYS})")
     parser.add_argument("--endpoints", default=tracker_db.DEFAULT_ENDPOINTS,
                         help="endpoints file naming the tracker store (default: endpoints.yml, or $ENDPOINTS_FILE)")

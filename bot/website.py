@@ -176,7 +176,10 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s - %(message)s")
     if not SOCKET_CLIENT.is_file():
         parser.exit(1, f"{SOCKET_CLIENT} is missing: run `npm ci` in web/ (make run does it)\n")
-    server = make_server(args.host, args.port, args.socket_url)
+    try:
+        server = make_server(args.host, args.port, args.socket_url)
+    except ValueError as error:   # RETENTION_DAYS or HANDOFF_STALE_HOURS is not a number of days/hours
+        parser.exit(2, f"{error}\n")
     logger.info("Demo page on http://%s:%d (widget talks to %s)", args.host, args.port, args.socket_url)
     try:
         server.serve_forever()
