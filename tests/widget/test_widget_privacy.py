@@ -1,6 +1,8 @@
 """The widget's privacy features and the privacy page in a real browser (Debian's chromium) against
 the real servers: the notice with its link on first open, /privacy in three languages, "download my
-conversation" giving the server's JSON, the local transcript expiring after the retention period."""
+conversation" giving the server's JSON, the local transcript expiring after the retention period.
+(Named to run after test_socketio_channel.py: the session's browser keeps an event loop running in
+the main thread, where those tests call asyncio.run.)"""
 import json
 import time
 import urllib.request
