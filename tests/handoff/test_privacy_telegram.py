@@ -133,3 +133,20 @@ def test_forget_of_a_case_older_than_48_hours_tells_the_staff_group_to_delete_it
     assert len(fake.calls_of("deleteMessage")) == before
     assert cases.by_reference(reference) is None
     assert cases.for_staff_message(STAFF_CHAT, case_message.message_id) is None
+
+
+def test_a_deletion_telegram_refuses_is_replaced_by_one_notice_to_staff(relay, fake, new_chat, cases):
+    citizen = new_chat()
+    reference, case_message = open_live_case(fake, cases, citizen, "I'd like to talk to a human, please", "Yes", "en",
+                                             "a colleague from SEGIB's team will answer you here")
+    fake.send_text(citizen, "Hello? Anyone there?", "en")
+    relayed = fake.wait_for_text(STAFF_CHAT, f"{reference} · Persona: Hello?")
+    case_message.at -= 3 * 86400   # the stand-in now refuses to delete it, as Telegram does after 48 hours
+    fake.send_text(citizen, "/forget", "en")
+    fake.wait_for_text(citizen, "delete this conversation's history")
+    fake.tap(citizen, "Yes", "en")
+    fake.wait_for_text(STAFF_CHAT, f"Caso {reference} borrado a petición de la persona")
+    assert relayed in fake.deleted and case_message in fake.shown_to(STAFF_CHAT)
+    time.sleep(1.5)   # a few more outbox rounds: the notice is not repeated
+    assert sum(f"Caso {reference} borrado" in t for t in fake.texts(STAFF_CHAT)) == 1
+    assert cases.by_reference(reference) is None
