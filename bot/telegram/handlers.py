@@ -23,6 +23,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
 from bot.privacy import to_json
+from knowledge.privacy import DEFAULT_PRIVACY_URL, DEFAULT_RETENTION_DAYS
 from bot.telegram import callbacks, render
 from bot.telegram.callbacks import CallbackStore
 from bot.telegram.phrases import LANGUAGE_BUTTONS, ChatLanguages, Phrases, is_language
@@ -61,7 +62,7 @@ class Gateway:
                  store: Optional[CallbackStore] = None, groups: str = "refuse",
                  relay: Optional[HandoffRelay] = None, privacy: Optional[PrivacyNotice] = None) -> None:
         self.rasa = rasa
-        self.privacy = privacy or PrivacyNotice("", 0)
+        self.privacy = privacy or PrivacyNotice(DEFAULT_PRIVACY_URL, DEFAULT_RETENTION_DAYS)
         self.relay = relay
         self.phrases = phrases
         self.languages = languages or ChatLanguages()
