@@ -1,6 +1,9 @@
 """Conversation retention: purges what Rasa's SQL tracker store keeps for longer than allowed.
 
-    python -m bot.retention --older-than-days 90 [--endpoints endpoints.production.yml] [--dry-run]
+    python -m bot.retention [--older-than-days 90] [--endpoints endpoints.production.yml] [--dry-run]
+
+The period defaults to RETENTION_DAYS (90 when unset), the figure the privacy page and the
+first-contact notices state (knowledge/privacy.py).
 
 What goes (both rules use the events' own `timestamp`):
 1. a whole conversation whose newest event is older than the limit (nobody wrote for that long);
@@ -25,10 +28,11 @@ from typing import Optional
 import sqlalchemy as sa
 
 from bot import tracker_db
+from knowledge.privacy import DEFAULT_RETENTION_DAYS, retention_days
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_DAYS = 90
+DEFAULT_DAYS = DEFAULT_RETENTION_DAYS
 
 _INACTIVE = """
     FROM events WHERE sender_id IN (
@@ -85,8 +89,12 @@ def purge(engine: "sa.engine.Engine", older_than_days: float = DEFAULT_DAYS, now
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.retention", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--older-than-days", type=float, default=DEFAULT_DAYS,
-                        help=f"retention period in days (default {DEFAULT_DAYS})")
+    try:
+        days = retention_days()
+    except ValueError as error:
+        parser.error(str(error))
+    parser.add_argument("--older-than-days", type=float, default=days,
+                        help=f"retention period in days (default: RETENTION_DAYS, else {DEFAULT_DAYS})")
     parser.add_argument("--endpoints", default=tracker_db.DEFAULT_ENDPOINTS,
                         help="endpoints file naming the tracker store (default: endpoints.yml, or $ENDPOINTS_FILE)")
     parser.add_argument("--db-url", help="SQLAlchemy URL of the tracker database, instead of --endpoints")

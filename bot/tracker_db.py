@@ -1,14 +1,15 @@
 """Direct access to the conversations Rasa's SQL tracker store keeps (table `events`: id, sender_id,
 type_name, timestamp, intent_name, action_name, data), for the data-protection code: the offline
-tools (bot.retention, bot.privacy) and, inside the Rasa server, the deletion of one conversation
-(bot.channels.forget). Works on the embedded SQLite file and on PostgreSQL.
+tools (bot.retention, bot.privacy: purge, forget, export) and, inside the Rasa server, the deletion
+of one conversation (bot.channels.forget). Works on the embedded SQLite file and on PostgreSQL.
 
 The database is the one the deployment's endpoints file names (endpoints.yml by default,
 endpoints.production.yml in production; Rasa's ${VAR} substitution applies), or an SQLAlchemy URL.
 """
+import json
 import os
 from pathlib import Path
-from typing import Optional, Union
+from typing import Any, Dict, List, Optional, Union
 
 import sqlalchemy as sa
 
@@ -49,3 +50,12 @@ def delete_events(connection, sender_id: str) -> int:
     if not has_events_table(connection):
         return 0
     return connection.execute(sa.text("DELETE FROM events WHERE sender_id = :sender"), {"sender": sender_id}).rowcount
+
+
+def stored_events(connection, sender_id: str) -> List[Dict[str, Any]]:
+    """Every stored event of `sender_id`, oldest first, as the JSON Rasa wrote (bot.privacy's export)."""
+    if not has_events_table(connection):
+        return []
+    rows = connection.execute(sa.text("SELECT data FROM events WHERE sender_id = :sender ORDER BY id"),
+                              {"sender": sender_id})
+    return [json.loads(data) for (data,) in rows if data]

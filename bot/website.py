@@ -3,16 +3,19 @@
     python -m bot.website [--host 127.0.0.1] [--port 8080] [--socket-url http://127.0.0.1:5005]
 
 Routes: the HTML pages of `web/`, `/widget/widget.js` and `/widget/widget.css`, the socket.io client
-from `web/node_modules` (installed by `npm ci`, never a CDN), and `/widget/config.js`, generated
-here: the Rasa server's socket URL and the widget's labels in es/pt/en from
-data/knowledge/messages.yml. In production the same server (or a copy of its files) sits behind the
+from `web/node_modules` (installed by `npm ci`, never a CDN), `/widget/config.js`, generated
+here: the Rasa server's socket URL, the widget's labels in es/pt/en from
+data/knowledge/messages.yml, the privacy page's address and the retention period, and `/privacy`,
+the privacy page (es, pt, en), rendered from docs/privacy.md with the configured retention. In production the same server (or a copy of its files) sits behind the
 reverse proxy; see docs/widget.md.
 """
 import argparse
+import html
 import json
 import logging
 import mimetypes
 import os
+import re
 from functools import partial
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,7 +23,10 @@ from pathlib import Path
 from typing import Dict, Optional, Tuple
 from urllib.parse import urlsplit
 
+import markdown
+
 from knowledge.loader import DEFAULT_MESSAGES_FILE, load_messages
+from knowledge.privacy import privacy_url, retention_days, stale_hours
 from knowledge.schema import LANGUAGES
 
 logger = logging.getLogger(__name__)
@@ -37,6 +43,9 @@ STATIC = {
 WIDGET_LABELS = "widget_"
 CHANNEL = "bot.channels.socketio.SegibSocketIOInput"
 DEFAULT_MAX_MESSAGE_CHARS = 2000  # the channel's default (bot.channels.socketio; importing it loads Rasa)
+PRIVACY_TEXT = ROOT / "docs" / "privacy.md"
+# The privacy text's language sections (its "## " headings).
+SECTION_LANGUAGES = {"Español": "es", "Português": "pt", "English": "en"}
 
 
 def channel_max_message_chars(credentials: Path = ROOT / "credentials.yml") -> int:
@@ -55,7 +64,29 @@ def widget_config(socket_url: str, socket_path: str = "/socket.io/", max_message
               for language in LANGUAGES}
     return {"socketUrl": socket_url, "socketPath": socket_path,
             "maxMessageChars": max_message_chars or channel_max_message_chars(),
-            "defaultLanguage": "es", "labels": labels}
+            "defaultLanguage": "es", "labels": labels,
+            "privacyUrl": privacy_url(), "retentionDays": retention_days()}
+
+
+def privacy_page(text_file: Path = PRIVACY_TEXT) -> bytes:
+    """docs/privacy.md as the site's /privacy page: one <section lang> per language, the deployment's
+    retention and stale-case hours filled in."""
+    text = text_file.read_text(encoding="utf-8")
+    text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
+    text = text.replace("{retention_days}", f"{retention_days():g}").replace("{stale_hours}", f"{stale_hours():g}")
+    head, *sections = re.split(r"^## (.+)$", text, flags=re.M)
+    parts = [markdown.markdown(head)]
+    for title, body in zip(sections[::2], sections[1::2]):
+        language = SECTION_LANGUAGES.get(title.strip(), "")
+        parts.append(f'<section id="{language}" lang="{language}"><h2>{html.escape(title.strip())}</h2>\n'
+                     f"{markdown.markdown(body)}</section>")
+    return (
+        '<!DOCTYPE html>\n<html lang="es">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        "<title>Privacidad · Privacidade · Privacy · SEGIB</title>\n"
+        '<link rel="icon" href="data:,">\n<link rel="stylesheet" href="/assets/site.css">\n</head>\n'
+        '<body>\n<main id="main" class="wrap privacy">\n<p><a href="/">SEGIB</a></p>\n'
+        + "\n".join(parts) + "\n</main>\n</body>\n</html>\n").encode("utf-8")
 
 
 def content_security_policy(socket_url: str) -> str:
@@ -70,8 +101,9 @@ def content_security_policy(socket_url: str) -> str:
 class Handler(BaseHTTPRequestHandler):
     server_version = "segib-web"
 
-    def __init__(self, *args, config_js: bytes, csp: str, **kwargs) -> None:
+    def __init__(self, *args, config_js: bytes, csp: str, privacy_html: bytes, **kwargs) -> None:
         self.config_js = config_js
+        self.privacy_html = privacy_html
         self.csp = csp
         super().__init__(*args, **kwargs)
 
@@ -86,6 +118,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.config_js, "text/javascript; charset=utf-8"
         if path == "/health":
             return b'{"status": "ok"}', "application/json"
+        if path in ("/privacy", "/privacy/"):
+            return self.privacy_html, "text/html; charset=utf-8"
         if path == "/":
             path = "/index.html"
         file = STATIC.get(path)
@@ -127,7 +161,8 @@ def make_server(host: str, port: int, socket_url: str, max_message_chars: Option
                 ) -> ThreadingHTTPServer:
     config = widget_config(socket_url, max_message_chars=max_message_chars)
     config_js = ("window.SEGIB_WIDGET_CONFIG = " + json.dumps(config, ensure_ascii=False) + ";\n").encode()
-    handler = partial(Handler, config_js=config_js, csp=content_security_policy(socket_url))
+    handler = partial(Handler, config_js=config_js, csp=content_security_policy(socket_url),
+                      privacy_html=privacy_page())
     return ThreadingHTTPServer((host, port), handler)
 
 
@@ -141,7 +176,10 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s - %(message)s")
     if not SOCKET_CLIENT.is_file():
         parser.exit(1, f"{SOCKET_CLIENT} is missing: run `npm ci` in web/ (make run does it)\n")
-    server = make_server(args.host, args.port, args.socket_url)
+    try:
+        server = make_server(args.host, args.port, args.socket_url)
+    except ValueError as error:   # RETENTION_DAYS or HANDOFF_STALE_HOURS is not a number of days/hours
+        parser.exit(2, f"{error}\n")
     logger.info("Demo page on http://%s:%d (widget talks to %s)", args.host, args.port, args.socket_url)
     try:
         server.serve_forever()

@@ -31,6 +31,9 @@ OPEN, FILED, CLOSED = "open", "filed", "closed"      # status: live relay / wait
 LIVE, EMAIL, OFFLINE = "live", "email", "offline"    # mode: Telegram relay / by email / out of hours
 ASKED, FALLBACK = "asked", "fallback"                # reason
 STAFF, CITIZEN = "staff", "citizen"                  # outbox targets
+# Outbox rows of an erased citizen's staff-group copies (case_id NO_CASE, the case is gone; `text`
+# is JSON): delete one message {"chat", "message", "reference"}, or tell the group {"chat", "reference"}.
+ERASE, ERASED, NO_CASE = "erase", "erased", 0
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"       # no 0/O, 1/I: read over the phone
 
 metadata = sa.MetaData()
@@ -274,6 +277,62 @@ class CaseStore:
         """Retention: deletes the cases opened before `before` (Unix time) that are not live."""
         return self._delete((cases.c.created_at < before) & (cases.c.status != OPEN))
 
+    def cases_of(self, sender: str) -> List[Case]:
+        """Every case of `sender`, oldest first (their copy of their data: bot.privacy.export)."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(sa.select(cases).where(cases.c.sender == sender).order_by(cases.c.id))
+            return [Case.from_row(row) for row in rows]
+
+    def stale(self, before: float) -> List[Case]:
+        """Live cases opened before `before` (Unix time) and still open: HANDOFF_STALE_HOURS closes them."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(sa.select(cases).where(
+                (cases.c.status == OPEN) & (cases.c.mode == LIVE) & (cases.c.created_at < before)).order_by(cases.c.id))
+            return [Case.from_row(row) for row in rows]
+
+    def erase(self, sender: str, deletable_after: float) -> int:
+        """Forgets `sender` (like `forget`) and, in the same transaction, queues the erasure of the
+        staff group's copies of their cases: an ERASE row per stored staff-chat message (the case
+        message, relayed messages, notices, staff replies) of cases opened after `deletable_after`
+        (Telegram lets a bot delete messages younger than 48 hours), an ERASED notice per chat for
+        older cases, so that staff delete those by hand. Returns the number of cases deleted."""
+        with self.engine.begin() as connection:
+            found = connection.execute(sa.select(cases.c.id, cases.c.reference, cases.c.created_at)
+                                       .where(cases.c.sender == sender)).all()
+            if not found:
+                return 0
+            ids = [case_id for case_id, _, _ in found]
+            copies = {case_id: set() for case_id in ids}
+            for chat, message, case_id in connection.execute(
+                    sa.select(staff_messages.c.chat_id, staff_messages.c.message_id, staff_messages.c.case_id)
+                    .where(staff_messages.c.case_id.in_(ids))):
+                copies[case_id].add((chat, message))
+            for case_id, source in connection.execute(
+                    sa.select(outbox.c.case_id, outbox.c.source).where(
+                        outbox.c.case_id.in_(ids) & (outbox.c.kind == "staff") & outbox.c.source.isnot(None))):
+                prefix, _, rest = source.partition(":")   # "tg:<staff chat>:<message id>": a staff reply
+                chat, _, message = rest.rpartition(":")
+                if prefix == "tg" and chat.lstrip("-").isdigit() and message.isdigit():
+                    copies[case_id].add((int(chat), int(message)))
+            connection.execute(staff_messages.delete().where(staff_messages.c.case_id.in_(ids)))
+            connection.execute(outbox.delete().where(outbox.c.case_id.in_(ids)))
+            deleted = connection.execute(cases.delete().where(cases.c.id.in_(ids))).rowcount
+            now, rows = time.time(), []
+            for case_id, reference, created_at in found:
+                if created_at > deletable_after:
+                    rows += [(ERASE, {"chat": chat, "message": message, "reference": reference})
+                             for chat, message in sorted(copies[case_id])]
+                else:
+                    rows += [(ERASED, {"chat": chat, "reference": reference})
+                             for chat in sorted({chat for chat, _ in copies[case_id]})]
+            for kind, values in rows:
+                # One "erased" notice per case and chat, whoever queues it (here, or the outbox when
+                # Telegram refuses a deletion): `source` is unique.
+                source = f"erased:{values['chat']}:{values['reference']}" if kind == ERASED else None
+                connection.execute(outbox.insert().values(case_id=NO_CASE, target=STAFF, kind=kind, source=source,
+                                                          text=json.dumps(values), created_at=now))
+            return deleted
+
     def _delete(self, condition) -> int:
         with self.engine.begin() as connection:
             ids = [row[0] for row in connection.execute(sa.select(cases.c.id).where(condition))]
@@ -283,11 +342,3 @@ class CaseStore:
             connection.execute(outbox.delete().where(outbox.c.case_id.in_(ids)))
             return connection.execute(cases.delete().where(cases.c.id.in_(ids))).rowcount
 
-
-def forget_sender(sender: str) -> int:
-    """bot.privacy's forgetter: the hand-off records of `sender` in the configured store."""
-    store = CaseStore()
-    try:
-        return store.forget(sender)
-    finally:
-        store.engine.dispose()

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from knowledge.model import Entry, Knowledge
+from knowledge.privacy import fill_privacy_url
 from knowledge.text import fold
 
 SUBJECT_TYPES = ("observer", "member_country", "non_member", "document", "office", "city", "topic")
@@ -113,7 +114,7 @@ class Answerer:
 
     def _fact(self, intent: str, context: Context, language: str, extra: str = "") -> Reply:
         fact = self.knowledge.fact_for(intent)
-        text = fact.localized("text", language) + (f"\n{extra}" if extra else "")
+        text = fill_privacy_url(fact.localized("text", language)) + (f"\n{extra}" if extra else "")
         return Reply(self._with_source(text, fact, language), context=replace(context, topic=intent))
 
     def _entry(self, question: Question, context: Context, types: Tuple[str, ...]) -> Optional[Entry]:

@@ -1,23 +1,31 @@
-"""Deletes one conversation (its tracker) on the Rasa server: `POST /webhooks/forget/conversation`.
+"""The Rasa server's side of a citizen's data-protection rights, on two private endpoints:
 
-Rasa's HTTP API stays off; channels that let a citizen erase their history (Telegram's /forget)
-call this endpoint instead, on loopback, with `Authorization: Bearer <SEGIB_FORGET_TOKEN>` and the
-body {"sender": "<conversation id>"}. Without SEGIB_FORGET_TOKEN the endpoint answers 404 (off).
+- `POST /webhooks/forget/conversation` (Telegram's /forget): erases the conversation, its hand-off
+  cases and queues the erasure of the staff group's copies (bot.privacy.forget);
+- `POST /webhooks/privacy/export` (Telegram's /mydata): the citizen's data as one JSON document
+  (bot.privacy.export_document), answered as {"document": {...}}.
 
-Running inside the Rasa server, it deletes through the server's own tracker store (whatever
-endpoints.yml configures: SQL, Redis, Mongo or in-memory) while holding the conversation's lock
-from the lock store, so no message of that conversation is being processed meanwhile.
-Rasa 3.6's TrackerStore has no delete method: the per-store deletion is done here.
+Rasa's HTTP API stays off; the gateway calls these on loopback with
+`Authorization: Bearer <SEGIB_FORGET_TOKEN>` and the body {"sender": "<conversation id>"}. Without
+SEGIB_FORGET_TOKEN they answer 404 (off). The web widget reaches the same functions through its
+socket (bot.channels.socketio), for the socket's own conversation only.
+
+Running inside the Rasa server, they read and delete through the server's own tracker store
+(whatever endpoints.yml configures: SQL, Redis, Mongo or in-memory) while holding the
+conversation's lock from the lock store, so no message of that conversation is being processed
+meanwhile. Rasa 3.6's TrackerStore has no delete method: the per-store deletion is done here. The
+deletions run in a worker thread (blocking database calls), off the server's event loop.
 """
+import asyncio
 import logging
+from functools import partial
 from typing import Any, Dict, Optional
 
 from rasa.core.agent import Agent
 from rasa.core.tracker_store import (InMemoryTrackerStore, MongoTrackerStore, RedisTrackerStore, SQLTrackerStore,
                                      TrackerStore)
-from bot import tracker_db
+from bot import privacy, tracker_db
 from bot.channels.private import PrivateInput
-from handoff.store import forget_sender
 
 logger = logging.getLogger(__name__)
 
@@ -57,27 +65,37 @@ def delete_conversation(store: TrackerStore, sender: str) -> bool:
     return deleted
 
 
-def _forget(agent: Agent, sender: str) -> bool:
-    """Deletes `sender`'s tracker and hand-off records (the caller holds the conversation's lock)."""
-    deleted = delete_conversation(agent.tracker_store, sender)
-    cases = forget_sender(sender)
-    # No sender id in the log: only that a request was served.
-    logger.info("Deleted a conversation on request (%s; hand-off cases: %d)",
-                "found" if deleted else "none stored", cases)
-    return deleted or bool(cases)
+async def _forget(agent: Agent, sender: str) -> bool:
+    """Erases `sender` (the caller holds the conversation's lock); True if anything was stored."""
+    forgotten = await asyncio.to_thread(privacy.forget, sender, partial(delete_conversation, agent.tracker_store))
+    return forgotten.anything
 
 
 async def forget_conversation(agent: Agent, sender: str) -> bool:
-    """Deletes `sender`'s conversation and hand-off cases, holding the conversation's lock so that
-    no message of it is being processed meanwhile. True if there was anything. Raises
-    NotImplementedError for a store it cannot delete from. Used by the web widget's "forget my
-    conversation" (bot.channels.socketio)."""
+    """Erases `sender`'s conversation, hand-off cases and staff-group copies, holding the
+    conversation's lock. True if there was anything. Raises NotImplementedError for a store it
+    cannot delete from. Used by the web widget's "forget my conversation" (bot.channels.socketio)."""
     async with agent.lock_store.lock(sender):
-        return _forget(agent, sender)
+        return await _forget(agent, sender)
+
+
+async def export_conversation(agent: Agent, sender: str) -> Dict[str, Any]:
+    """`sender`'s data as bot.privacy's JSON document (the widget's "download my conversation")."""
+    tracker = await agent.tracker_store.retrieve_full_tracker(sender)
+    events = [event.as_dict() for event in tracker.events] if tracker else []
+    cases = await asyncio.to_thread(privacy.case_store().cases_of, sender)
+    return privacy.export_document(sender, events, cases)
 
 
 class ForgetInput(PrivateInput):
     channel, route, what = "forget", "/conversation", "deleting the conversation"
 
     async def change(self, agent: Agent, sender: str) -> Dict[str, Any]:
-        return {"deleted": _forget(agent, sender)}
+        return {"deleted": await _forget(agent, sender)}
+
+
+class ExportInput(PrivateInput):
+    channel, route, what = "privacy", "/export", "exporting the conversation"
+
+    async def change(self, agent: Agent, sender: str) -> Dict[str, Any]:
+        return {"document": await export_conversation(agent, sender)}

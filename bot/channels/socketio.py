@@ -15,7 +15,8 @@ This subclass keeps Rasa's server, events and output format and replaces the two
 need it. The socket a session was requested on is bound to that session (the sio session keeps
 it), so a reply always goes to a room the sender is in. It adds one event, `forget_conversation`:
 the widget's "forget my conversation" deletes the socket's own conversation on the server
-(bot.channels.forget, under the conversation's lock).
+(bot.channels.forget, under the conversation's lock), and `export_conversation`, its "download
+my conversation" (bot.privacy's JSON document of the socket's own conversation).
 """
 import json
 import logging
@@ -29,7 +30,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
-from bot.channels.forget import forget_conversation
+from bot.channels.forget import export_conversation, forget_conversation
 from bot.channels.private import ready_agent
 from bot.channels.rest import clean_metadata, hinted_language, run_assistant, unavailable
 
@@ -42,6 +43,7 @@ DEFAULT_MAX_MESSAGE_CHARS = 2_000
 MAX_PACKET_BYTES = 64 * 1024
 _ORIGIN = re.compile(r"^https?://[a-z0-9.\-]+(:\d{1,5})?$|^https?://\[[0-9a-f:.]+\](:\d{1,5})?$")
 FORGET_EVENT = "forget_conversation"
+EXPORT_EVENT = "export_conversation"
 _SESSION_ID = re.compile(r"^[A-Za-z0-9_\-]{16,64}$")
 
 
@@ -188,6 +190,20 @@ class SegibSocketIOInput(SocketIOInput):
             await sio.save_session(sid, {}, namespace=namespace)
             return {"ok": True, "deleted": deleted}
 
+        async def export(sid: Text, _data: Any = None) -> Dict[str, Any]:
+            """The widget's "download my conversation": the JSON document of the conversation this
+            socket is bound to (bot.privacy), as the acknowledgement {"ok": bool, "document": {...}}."""
+            session_id = (await sio.get_session(sid, namespace=namespace)).get("session_id")
+            agent = ready_agent(self._server)
+            if session_id is None or agent is None:
+                return {"ok": False}
+            try:
+                async with agent.lock_store.lock(session_id):
+                    return {"ok": True, "document": await export_conversation(agent, session_id)}
+            except Exception:
+                logger.exception("Exporting a web widget conversation failed")
+                return {"ok": False}
+
         async def remember_server(app: Any, _loop: Any) -> None:
             self._server = app   # its ctx.agent is the one serving this channel's messages
 
@@ -195,6 +211,7 @@ class SegibSocketIOInput(SocketIOInput):
         sio.on("session_request", session_request, namespace=namespace)
         sio.on(self.user_message_evt, handle_message, namespace=namespace)
         sio.on(FORGET_EVENT, forget, namespace=namespace)
+        sio.on(EXPORT_EVENT, export, namespace=namespace)
         return socketio_webhook
 
     def _metadata(self, data: Dict[str, Any]) -> Dict[str, str]:

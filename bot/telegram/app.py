@@ -12,7 +12,7 @@ from bot.telegram.config import Settings
 from handoff.store import CaseStore
 
 from bot.telegram.casetext import CaseTexts
-from bot.telegram.handlers import Gateway
+from bot.telegram.handlers import Gateway, PrivacyNotice
 from bot.telegram.outbox import Outbox
 from bot.telegram.ordering import PerChatUpdateProcessor
 from bot.telegram.phrases import ChatLanguages, Phrases
@@ -47,10 +47,11 @@ def build_relay(settings: Settings, phrases: Phrases, rasa: RasaClient) -> Hando
 def build(settings: Settings, rasa: Optional[RasaClient] = None) -> Application:
     rasa = rasa or RasaClient(settings.rest_url, settings.rasa_timeout, settings.rasa_concurrency,
                               settings.rasa_retry_after, settings.forget_url, settings.forget_token,
-                              settings.resume_url, settings.rest_secret)
+                              settings.resume_url, settings.rest_secret, export_url=settings.export_url)
     phrases = Phrases()
     relay = build_relay(settings, phrases, rasa)
-    gateway = Gateway(rasa, phrases, ChatLanguages(), groups=settings.groups, relay=relay)
+    gateway = Gateway(rasa, phrases, ChatLanguages(), groups=settings.groups, relay=relay,
+                      privacy=PrivacyNotice(settings.privacy_url, settings.retention_days))
     processor = PerChatUpdateProcessor(settings.chat_rate, settings.chat_burst, settings.chat_queue,
                                        on_dropped=gateway.on_dropped)
     builder = (Application.builder()
@@ -103,6 +104,7 @@ async def run(settings: Settings, stop: Optional[asyncio.Event] = None) -> int:
     rasa: RasaClient = app.bot_data["rasa"]
     webhook: Optional[WebhookServer] = None
     outbox: Optional[asyncio.Task] = None
+    stale: Optional[asyncio.Task] = None
     # A daemon thread: loading the detector must neither delay citizens nor a shutdown.
     threading.Thread(target=gateway.languages.warm_up, name="language-warm-up", daemon=True).start()
     try:
@@ -136,15 +138,17 @@ async def run(settings: Settings, stop: Optional[asyncio.Event] = None) -> int:
                                             allowed_updates=ALLOWED_UPDATES)
         relay = gateway.relay
         outbox = asyncio.create_task(relay.outbox.run(app.bot, stop), name="handoff-outbox")
+        stale = asyncio.create_task(relay.close_stale_cases(settings.stale_hours, stop), name="handoff-stale")
         logger.info("Hand-off: %d staff chat(s), hours %s", len(relay.staff_chats), relay.hours.text)
         logger.info("Telegram gateway running as @%s (%s mode), relaying to %s", app.bot.username, settings.mode,
                     settings.rest_url)
         await stop.wait()
         logger.info("Stopping the Telegram gateway")
     finally:
-        if outbox:
-            outbox.cancel()
-            await asyncio.gather(outbox, return_exceptions=True)
+        for task in (outbox, stale):
+            if task:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
         if webhook:
             await webhook.stop()
         if app.updater and app.updater.running:

@@ -11,6 +11,7 @@ from typing import Dict, Mapping, Optional
 from urllib.parse import urlsplit
 
 from handoff import hours as office_hours
+from knowledge import privacy
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_API_URL = "https://api.telegram.org/bot"
@@ -109,6 +110,9 @@ class Settings:
     hours: office_hours.OfficeHours = field(default_factory=lambda: office_hours.parse(None))
     staff_language: str = "es"           # what staff read in their group
     outbox_every: float = 5.0            # seconds between delivery rounds of the hand-off outbox
+    stale_hours: float = privacy.DEFAULT_STALE_HOURS   # HANDOFF_STALE_HOURS: live cases open longer are closed
+    privacy_url: str = privacy.DEFAULT_PRIVACY_URL   # PRIVACY_URL: the privacy page the notices link to
+    retention_days: float = privacy.DEFAULT_RETENTION_DAYS   # RETENTION_DAYS, as the notices state it
 
     @property
     def resume_url(self) -> str:
@@ -121,6 +125,10 @@ class Settings:
     @property
     def forget_url(self) -> str:
         return f"{self.rasa_url.rstrip('/')}/webhooks/forget/conversation"
+
+    @property
+    def export_url(self) -> str:
+        return f"{self.rasa_url.rstrip('/')}/webhooks/privacy/export"
 
     @property
     def webhook_path(self) -> str:
@@ -183,6 +191,7 @@ class Settings:
             telegram_retries=int(_number(env, "TELEGRAM_RETRIES", 5, 0)),
             log_level=(env.get("LOG_LEVEL", "").strip() or "INFO").upper(),
             **_handoff(env),
+            **_privacy(env),
         )
 
 
@@ -199,3 +208,13 @@ def _handoff(env: Mapping[str, str]) -> dict:
     return dict(staff_chat=_chat_id("TELEGRAM_STAFF_CHAT_ID", raw_chat) if raw_chat else None,
                 office_chats=_staff_chats(env.get("TELEGRAM_STAFF_CHATS", "")), hours=hours,
                 staff_language=language, outbox_every=_number(env, "HANDOFF_RETRY_EVERY", 5.0, 0.1))
+
+
+def _privacy(env: Mapping[str, str]) -> dict:
+    """What the first-contact notice and /privacy state, and when a live case is closed unanswered
+    (knowledge/privacy.py, docs/privacy.md)."""
+    try:
+        return dict(privacy_url=privacy.privacy_url(env), retention_days=privacy.retention_days(env),
+                    stale_hours=privacy.stale_hours(env))
+    except ValueError as error:
+        raise ConfigError(str(error)) from None

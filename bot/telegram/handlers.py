@@ -4,18 +4,26 @@ One Rasa conversation per Telegram chat (sender `telegram:<chat_id>`), private c
 group the bot answers only when addressed, with a polite "write to me in private"
 (TELEGRAM_GROUPS=ignore keeps it silent). Updates without a message (edits, member changes,
 channel posts) match no handler and are ignored.
+
+Data protection (docs/privacy.md): /start carries a one-line notice with the privacy page's link,
+/privacy answers with the link, /mydata sends the citizen's data as a JSON document and /forget
+erases it everywhere; the last two go through the Rasa server's private endpoints, where bot.privacy
+does the work (the staff group's copies are then deleted by the outbox, bot/telegram/outbox.py).
 """
 import asyncio
 import json
 import logging
+from dataclasses import dataclass
 from typing import Optional, Sequence, Tuple
 
 from telegram import (BotCommand, BotCommandScopeDefault, InlineKeyboardButton, InlineKeyboardMarkup,
-                      LinkPreviewOptions, Message, Update, User)
+                      InputFile, LinkPreviewOptions, Message, Update, User)
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
+from bot.privacy import to_json
+from knowledge.privacy import DEFAULT_PRIVACY_URL, DEFAULT_RETENTION_DAYS
 from bot.telegram import callbacks, render
 from bot.telegram.callbacks import CallbackStore
 from bot.telegram.phrases import LANGUAGE_BUTTONS, ChatLanguages, Phrases, is_language
@@ -31,6 +39,7 @@ NEW_MESSAGE = filters.UpdateType.MESSAGE
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 # Said instead of an empty text when Rasa sends only buttons (Telegram refuses empty messages).
 BUTTONS_ONLY_TEXT = "👇"
+MYDATA_FILE = "segib-mydata.json"
 
 
 def sender_id(chat_id: int) -> str:
@@ -41,11 +50,19 @@ def hint_of(user: Optional[User]) -> Optional[str]:
     return user.language_code if user and user.language_code else None
 
 
+@dataclass(frozen=True)
+class PrivacyNotice:
+    """What the notices state: the privacy page (PRIVACY_URL) and the retention (RETENTION_DAYS)."""
+    url: str
+    days: float
+
+
 class Gateway:
     def __init__(self, rasa: RasaClient, phrases: Phrases, languages: Optional[ChatLanguages] = None,
                  store: Optional[CallbackStore] = None, groups: str = "refuse",
-                 relay: Optional[HandoffRelay] = None) -> None:
+                 relay: Optional[HandoffRelay] = None, privacy: Optional[PrivacyNotice] = None) -> None:
         self.rasa = rasa
+        self.privacy = privacy or PrivacyNotice(DEFAULT_PRIVACY_URL, DEFAULT_RETENTION_DAYS)
         self.relay = relay
         self.phrases = phrases
         self.languages = languages or ChatLanguages()
@@ -62,6 +79,8 @@ class Gateway:
         app.add_handler(CommandHandler("help", self.on_help, filters=PRIVATE & NEW_MESSAGE))
         app.add_handler(CommandHandler("language", self.on_language, filters=PRIVATE & NEW_MESSAGE))
         app.add_handler(CommandHandler("forget", self.on_forget, filters=PRIVATE & NEW_MESSAGE))
+        app.add_handler(CommandHandler("privacy", self.on_privacy, filters=PRIVATE & NEW_MESSAGE))
+        app.add_handler(CommandHandler("mydata", self.on_mydata, filters=PRIVATE & NEW_MESSAGE))
         app.add_handler(MessageHandler(PRIVATE & NEW_MESSAGE & filters.COMMAND, self.on_help))
         app.add_handler(MessageHandler(PRIVATE & NEW_MESSAGE & filters.TEXT, self.on_text))
         app.add_handler(MessageHandler(PRIVATE & NEW_MESSAGE & filters.ATTACHMENT, self.on_not_text))
@@ -178,6 +197,8 @@ class Gateway:
         chat_id, user = update.effective_chat.id, update.effective_user
         language = self.languages.observe(chat_id, hint=hint_of(user))
         await self.converse(context.bot, chat_id, user, "/greet", language)
+        await self.say(context.bot, chat_id, "telegram_privacy_notice", language, url=self.privacy.url,
+                       days=f"{self.privacy.days:g}")
         await self.converse(context.bot, chat_id, user, "/help", language)
 
     async def on_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -210,6 +231,29 @@ class Gateway:
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(name, callback_data=f"lang:{code}")
                                         for code, name in LANGUAGE_BUTTONS]])
         await self.say(context.bot, chat_id, "telegram_language_menu", language, markup)
+
+    async def on_privacy(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        chat_id, user = update.effective_chat.id, update.effective_user
+        await self.say(context.bot, chat_id, "telegram_privacy", self.languages.current(chat_id, hint_of(user)),
+                       url=self.privacy.url)
+
+    async def on_mydata(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/mydata: the citizen's data (bot.privacy's JSON document) as a file in their chat."""
+        chat_id, user = update.effective_chat.id, update.effective_user
+        language = self.languages.current(chat_id, hint_of(user))
+        try:
+            document = await self.rasa.export(sender_id(chat_id))
+        except (RasaUnavailable, ForgetDisabled) as error:
+            logger.warning("Could not export a conversation: %s", error)
+            await self.say(context.bot, chat_id, "telegram_mydata_unavailable", language)
+            return
+        try:
+            await context.bot.send_document(chat_id, InputFile(to_json(document), filename=MYDATA_FILE),
+                                            caption=self.phrases.text("telegram_mydata_caption", language))
+        except TelegramError as error:
+            logger.error("A citizen's data could not be delivered: %s", error)
+            return
+        logger.info("A citizen received a copy of their data")
 
     async def on_forget(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat_id, user = update.effective_chat.id, update.effective_user
@@ -255,13 +299,15 @@ class Gateway:
             await self.say(bot, chat_id, "telegram_forget_cancelled", language)
             return
         try:
+            # The Rasa server erases the conversation and the hand-off cases, and queues the deletion
+            # of the staff group's copies in the outbox (bot.privacy.forget).
             await self.rasa.forget(sender_id(chat_id))
         except (RasaUnavailable, ForgetDisabled) as error:
             logger.warning("Could not delete a conversation: %s", error)
             await self.say(bot, chat_id, "telegram_forget_unavailable", language)
             return
-        if self.relay:
-            await self.relay.forget(sender_id(chat_id))
+        if self.relay and self.relay.outbox:
+            self.relay.outbox.wake()
         self.callbacks.forget_chat(chat_id)
         self.languages.forget(chat_id)
         logger.info("A citizen deleted their conversation history")

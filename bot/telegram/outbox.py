@@ -15,9 +15,13 @@ same host resumes delivery at once.
 
 Kinds of rows: `case` (the case message, to staff), `citizen` (a citizen's message, to staff, as a
 reply to the case message), `notice` (to staff or citizen), `staff` (a staff answer, to the
-citizen), `resume` (not a message: the conversation is handed back to the assistant in Rasa).
+citizen), `resume` (not a message: the conversation is handed back to the assistant in Rasa),
+`erase` and `erased` (a citizen's "forget me", queued by bot.privacy.forget wherever it ran: delete
+one of their case's messages in a staff chat with deleteMessage or, for what Telegram no longer lets
+a bot delete (older than 48 hours), tell the group which case was erased so that staff delete it).
 """
 import asyncio
+import json
 import logging
 import os
 import socket
@@ -26,7 +30,7 @@ from typing import Callable, Dict, Optional, Set
 from telegram import ReplyParameters
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from handoff.store import LIVE, STAFF, Case, CaseStore, Outgoing
+from handoff.store import ERASE, ERASED, LIVE, NO_CASE, STAFF, Case, CaseStore, Outgoing
 
 from bot.telegram.casetext import CaseTexts
 from bot.telegram.rasa import ForgetDisabled, RasaClient, RasaUnavailable
@@ -102,6 +106,9 @@ class Outbox:
 
     async def _round_item(self, bot, item: Outgoing, cases: Dict[int, Optional[Case]], blocked: Set[object]) -> None:
         """Delivers one row, unless an earlier row of its chat failed in this round."""
+        if item.kind in (ERASE, ERASED):
+            await self._erase(bot, item)
+            return
         if item.case_id not in cases:
             cases[item.case_id] = await asyncio.to_thread(self.store.case, item.case_id)
         case = cases[item.case_id]
@@ -153,6 +160,33 @@ class Outbox:
         if item.target == STAFF:
             self._warned.discard(case.id)
         return True
+
+    async def _erase(self, bot, item: Outgoing) -> None:
+        """An erased citizen's copy in a staff chat: deleted, or named in the chat for staff to delete."""
+        target = json.loads(item.text)
+        chat, reference = int(target["chat"]), str(target["reference"])
+        try:
+            if item.kind == ERASE:
+                await bot.delete_message(chat, int(target["message"]), rate_limit_args=RETRIES_PER_ROUND)
+            else:
+                await bot.send_message(chat, self.texts.staff("handoff_staff_erased", reference=reference),
+                                       rate_limit_args=RETRIES_PER_ROUND)
+        except Forbidden:
+            logger.warning("The bot can no longer reach a staff chat to erase a case's messages; dropped")
+        except BadRequest as error:
+            if item.kind == ERASE and "not found" not in str(error).lower():
+                # Too old for a bot to delete (48 hours), or a colleague's message the bot may not
+                # delete: the group is told once which case to clean up by hand.
+                await asyncio.to_thread(self.store.enqueue, NO_CASE, STAFF, ERASED,
+                                        json.dumps({"chat": chat, "reference": reference}),
+                                        f"erased:{chat}:{reference}")
+                self.wake()
+            elif item.kind == ERASED:
+                logger.error("Telegram refused the erasure notice in a staff chat: %s", error)
+        except TelegramError as error:
+            logger.warning("Erasing a case's message in a staff chat failed (%s); will retry", error)
+            return
+        await asyncio.to_thread(self.store.mark_sent, item)
 
     async def _warn(self, bot, case: Case) -> None:
         chat = citizen_chat(case)

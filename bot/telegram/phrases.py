@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 
 # The /language buttons: each language named in itself, as language pickers do.
 LANGUAGE_BUTTONS = (("es", "Español"), ("pt", "Português"), ("en", "English"))
-COMMANDS = ("start", "help", "language", "forget", "bot")
+COMMANDS = ("start", "help", "language", "privacy", "mydata", "forget", "bot")
 
 
 class Phrases:

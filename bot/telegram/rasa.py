@@ -63,8 +63,10 @@ class RasaClient:
 
     def __init__(self, rest_url: str, timeout: float = 8.0, concurrency: int = 16, retry_after: float = 5.0,
                  forget_url: Optional[str] = None, forget_token: Optional[str] = None,
-                 resume_url: Optional[str] = None, rest_secret: Optional[str] = None) -> None:
+                 resume_url: Optional[str] = None, rest_secret: Optional[str] = None,
+                 export_url: Optional[str] = None) -> None:
         self.rest_url = rest_url
+        self.export_url = export_url
         self.forget_url = forget_url
         self.resume_url = resume_url
         self.forget_token = forget_token
@@ -160,8 +162,18 @@ class RasaClient:
         """Hands a paused conversation back to the assistant; True if it was paused."""
         return await self._private(self.resume_url, sender, "resumed", "hand-off")
 
+    async def export(self, sender: str) -> Dict[str, Any]:
+        """The JSON document of `sender`'s data (bot.privacy), from the Rasa server."""
+        document = (await self._private_json(self.export_url, sender, "export")).get("document")
+        if not isinstance(document, dict):
+            raise RasaUnavailable("the export endpoint answered without a document")
+        return document
+
     async def _private(self, url: Optional[str], sender: str, answer: str, endpoint: str) -> bool:
-        """A call to one of the Rasa server's private endpoints (bot/channels/private.py)."""
+        return bool((await self._private_json(url, sender, endpoint)).get(answer))
+
+    async def _private_json(self, url: Optional[str], sender: str, endpoint: str) -> Dict[str, Any]:
+        """A call to one of the Rasa server's private endpoints (bot/channels/private.py): its JSON answer."""
         if not (url and self.forget_token):
             raise ForgetDisabled("SEGIB_FORGET_TOKEN is not set for the gateway")
         response = await self._post(url, {"sender": sender}, headers={"Authorization": f"Bearer {self.forget_token}"})
@@ -172,6 +184,7 @@ class RasaClient:
             raise RasaUnavailable(f"HTTP {response.status_code}")
         self._succeeded()
         try:
-            return bool(response.json().get(answer))
-        except (ValueError, AttributeError):
-            return False
+            body = response.json()
+        except ValueError:
+            return {}
+        return body if isinstance(body, dict) else {}

@@ -5,6 +5,10 @@ Only the configured staff chats (TELEGRAM_STAFF_CHAT_ID, TELEGRAM_STAFF_CHATS) c
 staff command from any other chat is ignored and logged (the command and chat type, no text, no
 ids). Every message goes through the durable outbox (bot/telegram/outbox.py), so nothing is lost
 when Telegram or the gateway is down.
+
+Live cases nobody closed within HANDOFF_STALE_HOURS (default 72) are closed by the gateway, with a
+notice to the staff group and to the citizen, who is handed back to the assistant; closed cases then
+fall under retention (bot.retention), so no transcript is kept for ever.
 """
 import asyncio
 import logging
@@ -69,14 +73,39 @@ class HandoffRelay:
         if await asyncio.to_thread(self.store.close, case.id):
             await asyncio.to_thread(self._hand_back, case, "handoff_staff_citizen_left")
 
-    def _hand_back(self, case: Case, staff_notice: str) -> None:
-        self._queue(case, STAFF, "notice", self.texts.staff(staff_notice, reference=case.reference))
+    def _hand_back(self, case: Case, staff_notice: str, citizen_notice: str = "handoff_back", **values: str) -> None:
+        self._queue(case, STAFF, "notice", self.texts.staff(staff_notice, reference=case.reference, **values))
         if case.mode == LIVE and citizen_chat(case) is not None:
             self._queue(case, CITIZEN, "resume", "")
-            self._queue(case, CITIZEN, "notice", self.texts.citizen(case, "handoff_back"))
+            self._queue(case, CITIZEN, "notice",
+                        self.texts.citizen(case, citizen_notice, reference=case.reference, **values))
 
-    async def forget(self, sender: str) -> int:
-        return await asyncio.to_thread(self.store.forget, sender)
+    # ---- cases nobody closed -------------------------------------------------------------------------
+    async def close_stale(self, hours: float, now: Optional[float] = None) -> int:
+        """Closes the live cases opened more than `hours` ago; how many it closed."""
+        before = (time.time() if now is None else now) - hours * 3600
+        closed = 0
+        for case in await asyncio.to_thread(self.store.stale, before):
+            if await asyncio.to_thread(self.store.close, case.id):   # False: closed meanwhile
+                await asyncio.to_thread(self._hand_back, case, "handoff_staff_stale", "handoff_stale",
+                                        hours=f"{hours:g}")
+                closed += 1
+        if closed:
+            logger.info("Closed %d hand-off case(s) open for more than %g h", closed, hours)
+        return closed
+
+    async def close_stale_cases(self, hours: float, stop: asyncio.Event) -> None:
+        """Runs `close_stale` until `stop`: every 5 minutes, or more often for a short HANDOFF_STALE_HOURS."""
+        every = min(300.0, max(0.5, hours * 3600 / 10))
+        while not stop.is_set():
+            try:
+                await self.close_stale(hours)
+            except Exception:   # the database away: try again next time
+                logger.exception("Closing stale hand-off cases failed")
+            try:
+                await asyncio.wait_for(stop.wait(), every)
+            except asyncio.TimeoutError:
+                pass
 
     # ---- staff side --------------------------------------------------------------------------------
     def register(self, app: Application) -> None:

@@ -2,7 +2,11 @@
 import pytest
 import sqlalchemy as sa
 
-from handoff.store import ASKED, CLOSED, EMAIL, FALLBACK, FILED, LIVE, OPEN, STAFF, CaseStore
+import json
+import time
+
+from handoff.store import (ASKED, CITIZEN, CLOSED, EMAIL, ERASE, ERASED, FALLBACK, FILED, LIVE, NO_CASE, OPEN, STAFF,
+                           CaseStore)
 from tests.support.databases import Postgres
 
 TRANSCRIPT = [("citizen", "quiero hablar con alguien"), ("bot", "¿Quieres que te ponga en contacto...?"),
@@ -76,6 +80,41 @@ def test_closing_is_done_once(store):
     assert store.close(case.id) and not store.close(case.id)
     assert store.case(case.id).status == CLOSED and store.live_case("telegram:8") is None
     assert store.active() == []
+
+
+def test_erase_queues_the_deletion_of_every_staff_group_copy_or_a_notice_for_old_cases(store):
+    """bot.privacy.forget's part in the case store: the cases go, and the staff group's copies of
+    them (case message, relayed messages, staff replies) are queued for deletion; cases opened before
+    `deletable_after` (older than Telegram's 48 hours) get one "erased" notice per staff chat."""
+    recent = store.open_case("telegram:9", "telegram", "es", ASKED, LIVE, TRANSCRIPT)
+    old = store.open_case("telegram:9", "telegram", "es", ASKED, EMAIL, TRANSCRIPT, email="a@b.org")
+    other = store.open_case("telegram:10", "telegram", "es", ASKED, LIVE, TRANSCRIPT)
+    for message_id, item in zip((500, 501, 502), store.pending()):
+        store.mark_sent(item, chat_id=-1001, message_id=message_id)                 # the three case messages
+    store.enqueue(recent.id, STAFF, "citizen", "hola", source="tg:9:1")
+    store.mark_sent(store.pending()[0], chat_id=-1001, message_id=503)             # a relayed message
+    store.enqueue(recent.id, CITIZEN, "staff", "SEGIB (staff): hola", source="tg:-1001:504")   # a staff reply
+    store.enqueue(recent.id, STAFF, "citizen", "¿sigue ahí?", source="tg:9:2")     # not delivered yet
+    with store.engine.begin() as connection:   # the email case was opened three days ago
+        connection.execute(sa.text("UPDATE handoff_cases SET created_at = :at WHERE id = :id"),
+                           {"at": time.time() - 3 * 86400, "id": old.id})
+    assert store.erase("telegram:9", deletable_after=time.time() - 48 * 3600) == 2
+    assert store.cases_of("telegram:9") == [] and store.for_staff_message(-1001, 503) is None
+    queued = [(i.kind, json.loads(i.text)) for i in store.pending() if i.case_id == NO_CASE]
+    assert queued == [(ERASE, {"chat": -1001, "message": m, "reference": recent.reference}) for m in (500, 503, 504)] \
+        + [(ERASED, {"chat": -1001, "reference": old.reference})]
+    assert "¿sigue ahí?" not in [i.text for i in store.pending()]                 # never sent now
+    assert store.cases_of("telegram:10") == [store.case(other.id)] and store.for_staff_message(-1001, 502)
+    assert store.erase("telegram:9", deletable_after=0) == 0
+
+
+def test_stale_lists_only_live_cases_still_open_from_before(store):
+    live = store.open_case("telegram:1", "telegram", "es", ASKED, LIVE, TRANSCRIPT)
+    store.open_case("widget-1", "socketio", "es", ASKED, EMAIL, TRANSCRIPT, email="a@b.org")
+    closed = store.open_case("telegram:2", "telegram", "es", ASKED, LIVE, TRANSCRIPT)
+    store.close(closed.id)
+    assert [c.id for c in store.stale(time.time() + 1)] == [live.id]
+    assert store.stale(live.created_at) == []
 
 
 def test_forget_removes_every_record_of_one_sender_only(store):

@@ -1,5 +1,5 @@
 """Nothing lost: the gateway killed mid-case and restarted, the staff group unreachable for a while,
-out-of-hours hand-offs, widget cases shown to staff, and forget-me removing hand-off records."""
+out-of-hours hand-offs and widget cases shown to staff (forget-me: test_privacy_telegram.py)."""
 import re
 import signal
 from datetime import datetime, timezone
@@ -81,19 +81,6 @@ def test_a_widget_case_by_email_is_shown_to_staff_who_answer_by_email(relay, fak
     assert "Canal: socketio" in case_message.text
     relay.staff_says("Le escribimos", case_message)
     fake.wait_for_text(STAFF_CHAT, f"El caso {reference} se contesta por correo a maria@example.org.")
-
-
-def test_forget_me_removes_the_hand_off_records(relay, fake, new_chat, cases):
-    citizen = new_chat()
-    reference, case_message = open_live_case(fake, cases, citizen, "Quero falar com um atendente", "Sim", "pt-BR",
-                                             "vai responder-lhe aqui")
-    relay.staff_says("/close", case_message)
-    fake.wait_for_text(citizen, "Voltou ao assistente")
-    fake.send_text(citizen, "/forget", "pt-BR")
-    fake.wait_for_text(citizen, "apague o histórico")
-    fake.tap(citizen, "Sim", "pt-BR")
-    fake.wait_until(lambda: cases.by_reference(reference) is None, 20, "the case to be deleted")
-    assert cases.for_staff_message(STAFF_CHAT, case_message.message_id) is None
 
 
 def closed_window() -> str:

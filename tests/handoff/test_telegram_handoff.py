@@ -12,11 +12,12 @@ _CASE_DELAYS = []
 
 
 def open_live_case(fake, cases, citizen, ask, yes, language_code, live_text):
+    shown = len(fake.shown_to(citizen))   # the chat may have had cases before
     fake.send_text(citizen, ask, language_code)
-    fake.wait_until(lambda: any(yes in m.titles for m in fake.shown_to(citizen)), 30, "the yes/no offer")
+    fake.wait_until(lambda: any(yes in m.titles for m in fake.shown_to(citizen)[shown:]), 30, "the yes/no offer")
     tapped = time.monotonic()
     fake.tap(citizen, yes, language_code)
-    live = fake.wait_for_text(citizen, live_text)
+    live = fake.wait_for_text(citizen, live_text, after=shown)
     reference = REFERENCE.search(live.text).group()
     case_message = fake.wait_for_text(STAFF_CHAT, reference)
     _CASE_DELAYS.append(case_message.seen - tapped)

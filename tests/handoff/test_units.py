@@ -16,7 +16,7 @@ from bot.telegram.rasa import parse_messages
 from bot.telegram.render import utf16_len
 from bot.telegram.staff import HandoffRelay
 from handoff.hours import parse
-from handoff.store import ASKED, CITIZEN, EMAIL, FALLBACK, LIVE, STAFF, CaseStore, forget_sender
+from handoff.store import ASKED, CITIZEN, EMAIL, FALLBACK, LIVE, STAFF, CaseStore
 
 TOKEN = "123:abc"
 
@@ -35,6 +35,10 @@ def test_staff_settings_come_from_the_environment():
     assert configured.staff_chat == -1001234567890 and configured.hours.always
     assert configured.office_chats == {"office_mexico": -1002, "office_andean": -1003}
     assert configured.resume_url == "http://127.0.0.1:5005/webhooks/handoff/resume"
+    assert configured.export_url == "http://127.0.0.1:5005/webhooks/privacy/export"
+    assert (default.stale_hours, default.retention_days, default.privacy_url) == (72, 90, "http://localhost:8080/privacy")
+    privacy = settings(HANDOFF_STALE_HOURS="24", RETENTION_DAYS="30", PRIVACY_URL="https://www.example.org/privacidad")
+    assert (privacy.stale_hours, privacy.retention_days, privacy.privacy_url) == (24, 30, "https://www.example.org/privacidad")
 
 
 @pytest.mark.parametrize("env, says", [
@@ -42,6 +46,9 @@ def test_staff_settings_come_from_the_environment():
     ({"TELEGRAM_STAFF_CHAT_ID": "@segib_staff"}, "TELEGRAM_STAFF_CHAT_ID must be a Telegram chat id"),
     ({"TELEGRAM_STAFF_CHATS": "office_mexico"}, "office=chat_id pairs"),
     ({"HANDOFF_STAFF_LANGUAGE": "fr"}, "HANDOFF_STAFF_LANGUAGE"),
+    ({"HANDOFF_STALE_HOURS": "three days"}, "HANDOFF_STALE_HOURS must be a positive number of hours"),
+    ({"HANDOFF_STALE_HOURS": "0"}, "HANDOFF_STALE_HOURS must be a positive number of hours"),
+    ({"RETENTION_DAYS": "-5"}, "RETENTION_DAYS must be a positive number of days"),
 ])
 def test_a_wrong_hand_off_setting_stops_start_up_with_the_reason(env, says):
     with pytest.raises(ConfigError) as error:
@@ -82,10 +89,11 @@ def test_the_forget_me_command_line_deletes_hand_off_records(tmp_path, monkeypat
     store = CaseStore(url)
     store.open_case("telegram:77", "telegram", "es", ASKED, LIVE, [("citizen", "hola")])
     conversations = tmp_path / "conversations.db"
+    privacy.case_store.cache_clear()
     try:
         assert privacy.main(["forget", "telegram:77", "--db-url", f"sqlite:///{conversations}"]) == 0
     finally:
-        privacy._FORGETTERS.remove(forget_sender)
+        privacy.case_store.cache_clear()
     assert store.live_case("telegram:77") is None and store.pending() == []
 
 

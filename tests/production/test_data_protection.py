@@ -96,25 +96,36 @@ def test_retention_command_reads_the_endpoints_file(store, tmp_path, monkeypatch
     assert user_texts(store, "inactive") is None and user_texts(store, "recent") == ["hello"]
 
 
-def test_forget_deletes_one_senders_tracker_and_registered_records(store):
-    calls = []
+def test_the_operators_commands_export_then_forget_one_sender_only(store, tmp_path, monkeypatch):
+    """`python -m bot.privacy export` gives the sender's own messages and replies with their times;
+    `forget` deletes their conversation and hand-off cases and nobody else's."""
+    import json
 
-    def handoff_records(sender_id: str) -> int:
-        calls.append(sender_id)
-        return 2
+    from handoff.store import ASKED, EMAIL, CaseStore
 
-    privacy.register_forgetter(handoff_records)
-    try:
-        deleted = privacy.forget("returning", store.engine)
-    finally:
-        privacy._FORGETTERS.remove(handoff_records)
-    assert deleted["tracker_events"] == len(CONVERSATIONS["returning"])
-    assert calls == ["returning"] and 2 in deleted.values()
-    assert user_texts(store, "returning") is None
-    assert user_texts(store, "recent") == ["hello"]
-    assert privacy.forget("returning", store.engine)["tracker_events"] == 0
+    url = store.engine.url.render_as_string(hide_password=False)
+    cases = CaseStore(f"sqlite:///{tmp_path / 'handoff.db'}")
+    monkeypatch.setattr(privacy, "case_store", lambda url=None: cases)
+    case = cases.open_case("returning", "socketio", "en", ASKED, EMAIL, [("citizen", "new question")],
+                           email="me@example.org", question="a letter")
+    cases.open_case("recent", "socketio", "en", ASKED, EMAIL, [("citizen", "hello")], email="other@example.org")
+    output = tmp_path / "returning.json"
+    assert privacy.main(["export", "returning", "--db-url", url, "--output", str(output)]) == 0
+    document = json.loads(output.read_text(encoding="utf-8"))
+    assert [m["text"] for m in document["messages"] if m["from"] == "citizen"] == ["old question", "new question"]
+    assert [m["text"] for m in document["messages"] if m["from"] == "assistant"] == ["ok", "ok"]
+    assert all(m["at"].startswith("20") for m in document["messages"])
+    assert [c["reference"] for c in document["handoff_cases"]] == [case.reference]
+    assert document["handoff_cases"][0]["email"] == "me@example.org"
+    assert "hello" not in output.read_text() and "other@example.org" not in output.read_text()
+
+    assert privacy.main(["forget", "returning", "--db-url", url]) == 0
+    assert user_texts(store, "returning") is None and cases.cases_of("returning") == []
+    assert user_texts(store, "recent") == ["hello"] and len(cases.cases_of("recent")) == 1
+    forgotten = privacy.forget("returning", privacy._sql_delete(store.engine), cases)
+    assert not forgotten.anything
     with pytest.raises(ValueError):
-        privacy.forget("", store.engine)
+        privacy.forget("", privacy._sql_delete(store.engine), cases)
 
 
 def test_the_rasa_servers_deletion_removes_the_same_rows_as_the_offline_tool(store):

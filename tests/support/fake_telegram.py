@@ -4,7 +4,9 @@ It speaks the real Bot API's HTTP shapes (`POST /bot<token>/<method>`, form or J
 `{"ok": true, "result": ...}` / `{"ok": false, "error_code", "description", "parameters"}`) for the
 methods the gateway uses, and is as strict as Telegram where mistakes would show: HTML that does
 not parse, messages over 4,096 characters, callback_data over 64 bytes and unknown callback query
-ids are refused with Telegram's 400 errors.
+ids are refused with Telegram's 400 errors. deleteMessage removes a message from the chat (the bot's
+or a member's), refusing ids that do not exist and messages older than 48 hours as Telegram does;
+sendDocument keeps the file's bytes for the test to read.
 
 Tests drive it from their own thread: inject what citizens do (text, commands, button taps,
 photos, stickers, edits, member changes), read what each citizen sees, and inject faults (429
@@ -98,6 +100,20 @@ class Shown:
         return [b["text"] for row in self.buttons for b in row]
 
 
+@dataclass
+class Document:
+    """A file the bot sent (sendDocument), as the citizen receives it."""
+    chat_id: int
+    message_id: int
+    filename: str
+    content: bytes
+    caption: str = ""
+
+
+# Telegram lets a bot delete a message for 48 hours after it was sent.
+DELETABLE_SECONDS = 48 * 3600
+
+
 class FakeTelegram:
     def __init__(self, token: str = TOKEN, first_message_id: int = 1000) -> None:
         """`first_message_id`: where each chat's message ids start (Telegram never reuses an id in a
@@ -114,6 +130,9 @@ class FakeTelegram:
         self.pending: List[dict] = []             # updates not yet confirmed (polling) / delivered
         self.calls: List[Call] = []
         self.shown: List[Shown] = []              # what the bot sent, as citizens see it
+        self.documents: List[Document] = []       # files the bot sent (sendDocument)
+        self.typed: List[Shown] = []              # what people typed in chats (injected messages)
+        self.deleted: List[Shown] = []            # messages deleted with deleteMessage
         self.open_queries: Dict[str, int] = {}    # callback query id -> chat id, until answered
         self.answered: Dict[str, Optional[str]] = {}
         self.faults: Dict[str, Deque[tuple]] = defaultdict(deque)
@@ -194,9 +213,12 @@ class FakeTelegram:
 
     def _message(self, chat_id: int, language_code: Optional[str], chat_type: str = "private",
                  user_id: Optional[int] = None, **content: Any) -> dict:
-        return {"message_id": next(self._message_ids[chat_id]), "date": int(time.time()),
-                "chat": self._chat(chat_id, chat_type),
-                "from": self.user(user_id or chat_id, language_code), **content}
+        message = {"message_id": next(self._message_ids[chat_id]), "date": int(time.time()),
+                   "chat": self._chat(chat_id, chat_type),
+                   "from": self.user(user_id or chat_id, language_code), **content}
+        with self._changed:
+            self.typed.append(Shown(chat_id, message["message_id"], content.get("text") or "", at=time.time()))
+        return message
 
     def inject(self, kind: str, payload: dict) -> int:
         with self._changed:
@@ -302,6 +324,15 @@ class FakeTelegram:
         with self._changed:
             return [m for m in self.shown if m.chat_id == chat_id]
 
+    def typed_in(self, chat_id: int) -> List[Shown]:
+        """The messages people typed in a chat (not deleted), oldest first."""
+        with self._changed:
+            return [m for m in self.typed if m.chat_id == chat_id]
+
+    def documents_to(self, chat_id: int) -> List[Document]:
+        with self._changed:
+            return [d for d in self.documents if d.chat_id == chat_id]
+
     def texts(self, chat_id: int) -> List[str]:
         return [m.text for m in self.shown_to(chat_id)]
 
@@ -350,6 +381,9 @@ class FakeTelegram:
                 return params
             form = await request.post()
             params.update({k: v for k, v in form.items() if isinstance(v, str)})
+            # Uploaded files (sendDocument): name and bytes.
+            params.update({k: {"filename": v.filename, "content": v.file.read()} for k, v in form.items()
+                           if isinstance(v, web.FileField)})
         for name, value in list(params.items()):
             if name not in _STRING_PARAMS and isinstance(value, str):
                 try:
@@ -485,6 +519,36 @@ class FakeTelegram:
         if buttons:
             result["reply_markup"] = {"inline_keyboard": buttons}
         return result
+
+    async def api_deletemessage(self, params: dict) -> bool:
+        chat_id = chat_id_of(params)
+        message_id = params.get("message_id")
+        with self._changed:
+            for messages in (self.shown, self.typed):
+                for message in messages:
+                    if message.chat_id == chat_id and message.message_id == message_id:
+                        if time.time() - message.at > DELETABLE_SECONDS:
+                            raise TelegramError(400, "Bad Request: message can't be deleted for everyone")
+                        messages.remove(message)
+                        self.deleted.append(message)
+                        return True
+        raise TelegramError(400, "Bad Request: message to delete not found")
+
+    async def api_senddocument(self, params: dict) -> dict:
+        chat_id = chat_id_of(params)
+        upload = params.get("document")
+        if not isinstance(upload, dict) or not upload.get("content"):
+            raise TelegramError(400, "Bad Request: file must be non-empty")
+        message_id = next(self._message_ids[chat_id])
+        document = Document(chat_id, message_id, upload["filename"] or "document", upload["content"],
+                            params.get("caption") or "")
+        with self._changed:
+            self.documents.append(document)
+        return {"message_id": message_id, "date": int(time.time()), "chat": self._chat(chat_id),
+                "from": {k: BOT[k] for k in ("id", "is_bot", "first_name", "username")},
+                "document": {"file_id": f"doc-{message_id}", "file_unique_id": f"d{message_id}",
+                             "file_name": document.filename, "file_size": len(document.content)},
+                **({"caption": document.caption} if document.caption else {})}
 
     # ---- webhook delivery ----------------------------------------------------------------------
     async def _deliver_webhooks(self) -> None:

@@ -56,6 +56,9 @@ class EchoRasa:
     async def forget(self, sender: str) -> bool:
         return True
 
+    async def export(self, sender: str) -> dict:
+        return {"conversation_id": sender, "messages": []}
+
     async def close(self) -> None:
         pass
 

@@ -49,8 +49,9 @@ def test_citizens_in_three_languages_at_once_each_get_the_facts_in_their_languag
 
 def test_start_greets_in_the_citizens_language_and_a_topic_button_answers(fake, chat):
     fake.send_text(chat, "/start", "pt-BR")
-    greeting, topics = fake.wait_for_messages(chat, 2)
+    greeting, notice, topics = fake.wait_for_messages(chat, 3)
     assert greeting.text.startswith("Olá! Sou o assistente virtual") and not greeting.buttons
+    assert notice.text.startswith("Privacidade:") and "/privacy" in notice.text
     assert "Posso responder sobre estes temas" in topics.text
     assert topics.titles == ["O que é a SEGIB", "Países membros", "Cimeiras e mandatos", "Observadores",
                              "Cartas e declarações", "Cooperação e plano de ação", "Escritórios e contactos",
@@ -58,7 +59,7 @@ def test_start_greets_in_the_citizens_language_and_a_topic_button_answers(fake, 
     assert all(len(b["callback_data"].encode()) <= 64 for row in topics.buttons for b in row)
 
     query = fake.tap(chat, "Países membros", "pt-BR")
-    answer = fake.wait_for_messages(chat, 3)[2].text
+    answer = fake.wait_for_messages(chat, 4)[3].text
     assert "Os 22 países membros são" in answer and "Brasil" in answer
     fake.wait_until(lambda: query in fake.answered, 10, "the button tap to be answered")
     assert fake.answered[query] is None          # spinner stopped, no error toast

@@ -8,9 +8,13 @@
  * Safety: every text (the visitor's and the bot's) is put in the page with textContent; only
  * http(s) and mailto links found in the bot's text become <a> elements. No innerHTML anywhere.
  * Persistence: the session id and the transcript live in localStorage, so the conversation
- * survives reloads and page changes; "new conversation" deletes both.
- * "Forget my conversation" (after a confirmation) asks the server to delete this tab's own
- * conversation (event forget_conversation, bot.channels.socketio), then starts a new one.
+ * survives reloads and page changes; "new conversation" deletes both, and so does a transcript
+ * left unused for the retention period (config.retentionDays, the server's RETENTION_DAYS).
+ * Privacy (docs/privacy.md): the log opens with a one-line notice linking to the privacy page
+ * (config.privacyUrl). "Download my conversation" saves the server's JSON copy of this tab's own
+ * conversation (event export_conversation); "Forget my conversation" (after a confirmation) asks the
+ * server to delete it (event forget_conversation, bot.channels.socketio), empties localStorage and
+ * starts a new one, kept only in memory until the visitor writes again.
  */
 (function () {
   "use strict";
@@ -20,6 +24,8 @@
   var NO_REPLY_MS = 45000;
   var QUIET_MS = 4000;
   var FORGET_TIMEOUT_MS = 15000;
+  var DAY_MS = 86400000;
+  var EXPORT_FILE = "segib-conversation.json";
   var GREET_PAYLOAD = "/greet";
   var LINK = /(https?:\/\/[^\s<>"']+|[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,})/g;
   var TRAILING = /[.,;:!?)\]»"']+$/;
@@ -34,6 +40,8 @@
   var socketPath = setting("socket-path", "socketPath", "/socket.io/");
   var startOpen = String(setting("open", "open", "true")) !== "false";
   var maxChars = parseInt(config.maxMessageChars, 10) || 2000;
+  var privacyUrl = setting("privacy-url", "privacyUrl", "/privacy");
+  var retentionDays = parseFloat(config.retentionDays) || 90;
 
   // The browser's language: the hint sent with every message, and the language of the labels.
   var locale = navigator.language || (navigator.languages && navigator.languages[0]) || "";
@@ -45,11 +53,19 @@
 
   // ------------------------------------------------------------------ state (localStorage)
   var memoryStore = null;
+  var persisting = true;     // false after "forget" until the visitor writes again
   function freshState() { return { sessionId: null, open: startOpen, messages: [] }; }
+  function expired(parsed) {
+    return typeof parsed.savedAt === "number" && Date.now() - parsed.savedAt > retentionDays * DAY_MS;
+  }
   function loadState() {
     try {
       var raw = window.localStorage.getItem(STORAGE_KEY);
       var parsed = raw ? JSON.parse(raw) : null;
+      if (parsed && Array.isArray(parsed.messages) && expired(parsed)) {
+        window.localStorage.removeItem(STORAGE_KEY);  // kept no longer than the server keeps it
+        return freshState();
+      }
       if (parsed && Array.isArray(parsed.messages)) { return parsed; }
     } catch (error) {
       if (memoryStore) { return JSON.parse(memoryStore); }
@@ -60,8 +76,15 @@
     if (state.messages.length > MAX_STORED_MESSAGES) {
       state.messages = state.messages.slice(-MAX_STORED_MESSAGES);
     }
+    if (!persisting) { return; }
+    state.savedAt = Date.now();
     var raw = JSON.stringify(state);
     try { window.localStorage.setItem(STORAGE_KEY, raw); } catch (error) { memoryStore = raw; }
+  }
+  function clearStorage() {
+    persisting = false;
+    memoryStore = null;
+    try { window.localStorage.removeItem(STORAGE_KEY); } catch (error) { /* nothing stored */ }
   }
   var state = loadState();
 
@@ -154,8 +177,28 @@
   confirmBox.appendChild(forgetYes);
   confirmBox.appendChild(forgetNo);
   confirmBox.hidden = true;
+  var privacyLink = text("a", "sw-privacy-link", label("privacy_link"));
+  privacyLink.setAttribute("href", privacyUrl);
+  privacyLink.setAttribute("target", "_blank");
+  privacyLink.setAttribute("rel", "noopener");
+  var downloadButton = text("button", "sw-download", label("download"));
+  downloadButton.setAttribute("type", "button");
+  footer.appendChild(privacyLink);
+  footer.appendChild(downloadButton);
   footer.appendChild(forgetButton);
   footer.appendChild(confirmBox);
+
+  /* The first-contact notice at the top of every conversation: what is kept, for how long, a link. */
+  function privacyNotice() {
+    var notice = el("p", "sw-privacy");
+    notice.appendChild(document.createTextNode(label("privacy_notice").replace("{days}", String(retentionDays)) + " "));
+    var link = text("a", "sw-link", label("privacy_link"));
+    link.setAttribute("href", privacyUrl);
+    link.setAttribute("target", "_blank");
+    link.setAttribute("rel", "noopener");
+    notice.appendChild(link);
+    return notice;
+  }
 
   panel.appendChild(header);
   panel.appendChild(log);
@@ -203,6 +246,7 @@
 
   function renderAll() {
     while (log.firstChild) { log.removeChild(log.firstChild); }
+    log.appendChild(privacyNotice());
     state.messages.forEach(function (message, index) { log.appendChild(renderMessage(message, index)); });
     scrollToEnd();
   }
@@ -254,6 +298,7 @@
   /* Sends `payload` to the bot; shows `shown` (or nothing for a silent payload such as /greet). */
   function send(payload, shown) {
     if (!payload || !String(payload).trim()) { return; }
+    if (shown !== null && !persisting) { persisting = true; }  // the visitor writes again: keep it
     if (shown !== null) { append({ from: "user", text: shown === undefined ? payload : shown }); }
     expectReply();
     if (confirmed && socket.connected) { emitMessage(payload); } else { pending.push(payload); }
@@ -345,21 +390,42 @@
     (open ? forgetNo : forgetButton).focus();  // the harmless choice first
   }
 
-  /* Deletes this conversation on the server (the socket's own; the server takes no id from here). */
-  function forgetConversation() {
-    showForgetConfirmation(false);
+  /* Sends `event` about this tab's own conversation (the server takes no id from here) and hands the
+     acknowledgement to `done`; no connection, or no answer within FORGET_TIMEOUT_MS, shows `failedLabel`. */
+  function askServer(event, failedLabel, done) {
     var answered = false;
     function failed() {
       answered = true;
-      append({ from: "notice", text: label("forget_failed") });
+      append({ from: "notice", text: label(failedLabel) });
     }
     if (!socket || !socket.connected) { failed(); return; }
     var timer = setTimeout(function () { if (!answered) { failed(); } }, FORGET_TIMEOUT_MS);
-    socket.emit("forget_conversation", {}, function (reply) {
+    socket.emit(event, {}, function (reply) {
       if (answered) { return; }
       answered = true;
       clearTimeout(timer);
-      if (reply && reply.ok) { startOver(label("forget_done")); } else { failed(); }
+      if (reply && reply.ok) { done(reply); } else { failed(); }
+    });
+  }
+
+  /* Deletes this conversation on the server, then everything of it in the browser. */
+  function forgetConversation() {
+    showForgetConfirmation(false);
+    askServer("forget_conversation", "forget_failed", function () {
+      clearStorage();
+      startOver(label("forget_done"));
+    });
+  }
+
+  /* Saves the server's JSON copy of this conversation as a file. */
+  function downloadConversation() {
+    askServer("export_conversation", "download_failed", function (reply) {
+      var blob = new Blob([JSON.stringify(reply.document, null, 2)], { type: "application/json" });
+      var link = el("a", "", { href: URL.createObjectURL(blob), download: EXPORT_FILE });
+      document.body.appendChild(link);
+      link.click();
+      document.body.removeChild(link);
+      setTimeout(function () { URL.revokeObjectURL(link.href); }, 10000);
     });
   }
 
@@ -384,6 +450,7 @@
   launcher.addEventListener("click", function () { setOpen(true, true); });
   closeButton.addEventListener("click", function () { setOpen(false, true); });
   restartButton.addEventListener("click", restart);
+  downloadButton.addEventListener("click", downloadConversation);
   forgetButton.addEventListener("click", function () { showForgetConfirmation(true); });
   forgetNo.addEventListener("click", function () { showForgetConfirmation(false); });
   forgetYes.addEventListener("click", forgetConversation);
