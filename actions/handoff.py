@@ -1,11 +1,15 @@
 """What the citizen's "yes" to a person does, by channel (docs/handoff.md).
 
-- A channel with a live relay says so in the message metadata (`relay`, set by the Telegram gateway):
-  - `open` (a staff group is configured and it is within HANDOFF_HOURS): a live case is opened, the
-    citizen is told a colleague will answer in this chat, and the conversation is paused in Rasa
-    (ConversationPaused) until staff close the case or the citizen types /bot;
-  - `closed`: the citizen is told honestly that nobody is available now, gets the contacts of the
-    office that serves them, and the case is filed anyway.
+- A channel with a live relay says so in the message metadata (`relay`, set by the Telegram gateway
+  and the widget's socket.io channel): `open` when a staff group is configured, `closed` when not.
+  The case goes to the office that serves the citizen (`office_for`), and that office's hours
+  (HANDOFF_HOURS, HANDOFF_HOURS_<OFFICE_ID>: handoff.hours.schedule, read here, one place) decide:
+  - `open` and within the office's hours: a live case is opened, the citizen is told a colleague
+    will answer in this chat, and the conversation is paused in Rasa (ConversationPaused) until
+    staff close the case or the citizen types /bot;
+  - otherwise: the citizen is told honestly that nobody is available now and, with a staff group,
+    when the team is back (in the office's time zone), gets the office's contacts, and the case is
+    filed anyway.
 - Any other channel (web widget, REST): handoff_form collects a validated email address and the
   question, then action_file_case files the case; staff answer by email.
 
@@ -13,16 +17,20 @@ Cases go to the case store (handoff.store), from which the Telegram gateway post
 If the store cannot be written, the citizen gets the contacts: nothing is promised unrecorded.
 """
 import logging
+import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import ConversationPaused, FollowupAction, SlotSet
 
 from contracts import ERROR, HANDOFF
+from handoff import hours as office_hours
 from handoff.store import ASKED, EMAIL, FALLBACK, LIVE, OFFLINE, Case, CaseStore
 from knowledge import Answerer, Reply
+from knowledge.text import fold
 
 from actions.turn import Turn
 
@@ -58,6 +66,30 @@ def country_of(turn: Turn, answerer: Answerer) -> Optional[str]:
     return entry.name("es") if entry is not None and entry.kind == "member_country" else None
 
 
+def office_for(turn: Turn, answerer: Answerer) -> Optional[str]:
+    """The office of a case: the one serving the citizen's country when the channel names it
+    (metadata.country: a member country's id or name), else the one the conversation was about."""
+    wanted = fold(turn.country or "")
+    for country in answerer.knowledge.of_kind("member_country") if wanted else ():
+        if wanted == country.id or wanted in (fold(alias) for alias in country.aliases()):
+            return answerer.knowledge.office_for(country).id
+    return turn.context.office
+
+
+def back_at(answerer: Answerer, hours: office_hours.OfficeHours, language: str,
+            now: Optional[datetime] = None) -> str:
+    """"The team is back on Monday at 09:00, Madrid time" in the citizen's language; "" with `never`."""
+    now = now or datetime.now(timezone.utc)
+    opening = hours.next_opening(now)
+    if opening is None or hours.zone is None:
+        return ""
+    days_ahead = (opening.date() - now.astimezone(hours.zone).date()).days
+    near = answerer.phrase("handoff_days_near", language).split(",")
+    day = near[days_ahead] if days_ahead < len(near) else \
+        answerer.phrase("handoff_weekdays", language).split(",")[opening.weekday()]
+    return answerer.phrase("handoff_back_at", language, day=day, time=opening.strftime("%H:%M"), place=hours.place)
+
+
 def valid_email(text: Optional[str]) -> Optional[str]:
     email = (text or "").strip().strip("<>").strip()
     return email if len(email) <= 254 and _EMAIL.match(email) else None
@@ -80,8 +112,16 @@ class Start:
 
 
 class Desk:
-    def __init__(self, store: Optional[CaseStore] = None) -> None:
+    def __init__(self, store: Optional[CaseStore] = None, schedule: Optional[office_hours.Schedule] = None) -> None:
         self._store = store
+        self._schedule = schedule
+
+    @property
+    def schedule(self) -> office_hours.Schedule:
+        """The offices' hours, from the action server's environment (as the gateway reads them)."""
+        if self._schedule is None:
+            self._schedule = office_hours.schedule(os.environ)
+        return self._schedule
 
     @property
     def store(self) -> CaseStore:
@@ -93,7 +133,7 @@ class Desk:
               **fields: str) -> Optional[Case]:
         try:
             return self.store.open_case(tracker.sender_id, turn.channel or "unknown", turn.language, reason, mode,
-                                        transcript(tracker.events), office=turn.context.office,
+                                        transcript(tracker.events), office=office_for(turn, answerer),
                                         country=turn.country or country_of(turn, answerer), **fields)
         except Exception:
             logger.exception("Filing a hand-off case failed")
@@ -103,8 +143,10 @@ class Desk:
         reason = FALLBACK if turn.failed_turns else ASKED
         if turn.relay not in (RELAY_OPEN, RELAY_CLOSED):
             return Start(None, events=[SlotSet(REASON_SLOT, reason), FollowupAction(FORM)])
-        contacts = answerer.human_contacts(turn.context, turn.language)
-        live = turn.relay == RELAY_OPEN
+        office = office_for(turn, answerer)
+        contacts = answerer.human_contacts(replace(turn.context, office=office), turn.language)
+        hours = self.schedule.for_office(office)
+        live = turn.relay == RELAY_OPEN and hours.open_at()
         case = self._open(turn, tracker, answerer, reason, LIVE if live else OFFLINE)
         if case is None:
             return Start(Reply(answerer.phrase("handoff_unavailable", turn.language, contacts=contacts),
@@ -114,6 +156,8 @@ class Desk:
             text = answerer.phrase("handoff_live", turn.language, reference=case.reference)
             return Start(Reply(text, context=turn.context, outcome=HANDOFF), custom, [ConversationPaused()])
         text = answerer.phrase("handoff_offline", turn.language, reference=case.reference, contacts=contacts)
+        if turn.relay == RELAY_OPEN:   # staff answer live at other times: say when
+            text = " ".join(filter(None, (text, back_at(answerer, hours, turn.language))))
         return Start(Reply(text, context=turn.context, outcome=HANDOFF), custom)
 
     def file(self, turn: Turn, tracker: Tracker, answerer: Answerer) -> Reply:

@@ -9,17 +9,24 @@ Windows separated by commas, each a day or a day range (`sat`, `mon-fri`, `fri-m
 HH:MM-HH:MM span (end after start; 24:00 allowed as an end), then one IANA time zone. Times are
 wall-clock times in that zone, so a window keeps its local hours across daylight-saving changes.
 A malformed value raises HoursError, which stops start-up with the reason.
+
+HANDOFF_HOURS_<OFFICE_ID> (e.g. HANDOFF_HOURS_OFFICE_MEXICO=mon-fri 09:00-18:00 America/Mexico_City)
+sets one office's own hours, in the same format; offices without one keep HANDOFF_HOURS (`Schedule`).
 """
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timezone
-from typing import FrozenSet, Optional, Tuple
+from datetime import datetime, timedelta, timezone
+from typing import Dict, FrozenSet, Mapping, Optional, Tuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ENV = "HANDOFF_HOURS"
 DEFAULT = "mon-fri 09:00-18:00 Europe/Madrid"
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WINDOW = re.compile(r"^(?P<days>[a-z]+(?:-[a-z]+)?)\s+(?P<start>\d{1,2}:\d{2})-(?P<end>\d{1,2}:\d{2})$")
+
+
+OFFICE_PREFIX = ENV + "_"
+DAYS_AHEAD = 8   # a weekly schedule opens again within a week; one more day for windows ending at 24:00
 
 
 class HoursError(ValueError):
@@ -47,6 +54,52 @@ class OfficeHours:
         local = moment.astimezone(self.zone)
         minute = local.hour * 60 + local.minute
         return any(local.weekday() in w.days and w.start <= minute < w.end for w in self.windows)
+
+    def next_opening(self, moment: Optional[datetime] = None) -> Optional[datetime]:
+        """When staff answer live again, in the office's time zone: `moment` itself when open now,
+        None with `never`. Windows are wall-clock times, so across a daylight-saving change the
+        opening keeps its local hour (and its UTC time moves)."""
+        moment = moment or datetime.now(timezone.utc)
+        if self.open_at(moment):
+            return moment.astimezone(self.zone) if self.zone else moment
+        if not self.windows:
+            return None
+        today = moment.astimezone(self.zone).date()
+        starts = (datetime.combine(today + timedelta(days=ahead), datetime.min.time(), self.zone)
+                  .replace(hour=w.start // 60, minute=w.start % 60)
+                  for ahead in range(DAYS_AHEAD) for w in self.windows
+                  if (today + timedelta(days=ahead)).weekday() in w.days)
+        # A start that does not exist on the day clocks go forward (02:30 in Madrid) is read as
+        # the later offset by zoneinfo; open_at confirms it.
+        return min((start for start in starts if start > moment and self.open_at(start)), default=None)
+
+    @property
+    def place(self) -> str:
+        """The zone's city as people say it ("Madrid", "Mexico City"), for "09:00, Madrid time"."""
+        return str(self.zone).rpartition("/")[2].replace("_", " ") if self.zone else ""
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """HANDOFF_HOURS for every office, with the offices' own HANDOFF_HOURS_<OFFICE_ID>."""
+    default: OfficeHours
+    offices: Mapping[str, OfficeHours]
+
+    def for_office(self, office: Optional[str]) -> OfficeHours:
+        return self.offices.get(office or "", self.default)
+
+
+def schedule(env: Mapping[str, str]) -> Schedule:
+    """HANDOFF_HOURS and every HANDOFF_HOURS_<OFFICE_ID> of `env` (office ids lower-cased, as in
+    data/knowledge/segib.yml). A malformed value raises HoursError naming its variable."""
+    offices: Dict[str, OfficeHours] = {}
+    for name, value in env.items():
+        if name.startswith(OFFICE_PREFIX) and len(name) > len(OFFICE_PREFIX):
+            try:
+                offices[name[len(OFFICE_PREFIX):].lower()] = parse(value)
+            except HoursError as error:
+                raise HoursError(str(error).replace(f"{ENV}=", f"{name}=", 1)) from None
+    return Schedule(parse(env.get(ENV)), offices)
 
 
 def _fail(value: str, why: str) -> HoursError:

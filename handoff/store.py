@@ -56,6 +56,8 @@ cases = sa.Table(
     sa.Column("closed_at", sa.Float),
     sa.Column("staff_chat_id", sa.BigInteger),
     sa.Column("staff_message_id", sa.BigInteger),
+    sa.Column("answered_at", sa.Float),     # the first staff reply (HANDOFF_REMIND_MINUTES, /cases)
+    sa.Column("reminded_at", sa.Float),     # the last "still waiting" reminder to staff
 )
 outbox = sa.Table(
     "handoff_outbox", metadata,
@@ -104,6 +106,8 @@ class Case:
     closed_at: Optional[float]
     staff_chat_id: Optional[int]
     staff_message_id: Optional[int]
+    answered_at: Optional[float] = None
+    reminded_at: Optional[float] = None
 
     @classmethod
     def from_row(cls, row) -> "Case":
@@ -146,10 +150,23 @@ def _engine(url: str) -> "sa.engine.Engine":
     return engine
 
 
+def _add_missing_columns(engine: "sa.engine.Engine") -> None:
+    """Columns added since a store was created (answered_at, reminded_at): ALTER TABLE ... ADD, all
+    nullable, so an existing store keeps its cases (create_all creates missing tables only)."""
+    for table in (cases,):
+        present = {column["name"] for column in sa.inspect(engine).get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in present:
+                kind = column.type.compile(dialect=engine.dialect)
+                with engine.begin() as connection:
+                    connection.execute(sa.text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"))
+
+
 class CaseStore:
     def __init__(self, url: Optional[str] = None, engine: Optional["sa.engine.Engine"] = None) -> None:
         self.engine = engine or _engine(url or default_url())
         metadata.create_all(self.engine)
+        _add_missing_columns(self.engine)
 
     # ---- cases ------------------------------------------------------------------------------
     def open_case(self, sender: str, channel: str, language: str, reason: str, mode: str,
@@ -203,6 +220,26 @@ class CaseStore:
         with self.engine.begin() as connection:
             return connection.execute(cases.update().where((cases.c.id == case_id) & (cases.c.status != CLOSED))
                                       .values(status=CLOSED, closed_at=time.time())).rowcount == 1
+
+    def mark_answered(self, case_id: int) -> bool:
+        """Records the first staff reply of a case; True only for the first."""
+        with self.engine.begin() as connection:
+            return connection.execute(cases.update().where((cases.c.id == case_id) & cases.c.answered_at.is_(None))
+                                      .values(answered_at=time.time())).rowcount == 1
+
+    def unanswered(self, before: float) -> List[Case]:
+        """Cases staff can answer in their group (live and offline, not email), posted there, with no
+        staff reply yet, and neither opened nor reminded of since `before` (Unix time)."""
+        waiting_since = sa.func.coalesce(cases.c.reminded_at, cases.c.created_at)
+        with self.engine.connect() as connection:
+            rows = connection.execute(sa.select(cases).where(
+                (cases.c.status != CLOSED) & (cases.c.mode != EMAIL) & cases.c.answered_at.is_(None)
+                & cases.c.staff_message_id.isnot(None) & (waiting_since < before)).order_by(cases.c.id))
+            return [Case.from_row(row) for row in rows]
+
+    def mark_reminded(self, case_id: int, at: float) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(cases.update().where(cases.c.id == case_id).values(reminded_at=at))
 
     def _one(self, condition) -> Optional[Case]:
         with self.engine.connect() as connection:

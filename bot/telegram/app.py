@@ -39,7 +39,7 @@ def file_url(api_url: str) -> str:
 def build_relay(settings: Settings, phrases: Phrases, rasa: RasaClient) -> HandoffRelay:
     """The hand-off relay with its case store and outbox (docs/handoff.md)."""
     relay = HandoffRelay(CaseStore(), CaseTexts(phrases, settings.staff_language), settings.hours,
-                         settings.staff_chat, settings.office_chats)
+                         settings.staff_chat, settings.office_chats, settings.hours_by_office)
     relay.outbox = Outbox(relay.store, relay.texts, rasa, relay.staff_chat_for, settings.outbox_every)
     return relay
 
@@ -105,6 +105,7 @@ async def run(settings: Settings, stop: Optional[asyncio.Event] = None) -> int:
     webhook: Optional[WebhookServer] = None
     outbox: Optional[asyncio.Task] = None
     stale: Optional[asyncio.Task] = None
+    remind: Optional[asyncio.Task] = None
     # A daemon thread: loading the detector must neither delay citizens nor a shutdown.
     threading.Thread(target=gateway.languages.warm_up, name="language-warm-up", daemon=True).start()
     try:
@@ -139,13 +140,15 @@ async def run(settings: Settings, stop: Optional[asyncio.Event] = None) -> int:
         relay = gateway.relay
         outbox = asyncio.create_task(relay.outbox.run(app.bot, stop), name="handoff-outbox")
         stale = asyncio.create_task(relay.close_stale_cases(settings.stale_hours, stop), name="handoff-stale")
+        if settings.remind_minutes:
+            remind = asyncio.create_task(relay.remind_unanswered(settings.remind_minutes, stop), name="handoff-remind")
         logger.info("Hand-off: %d staff chat(s), hours %s", len(relay.staff_chats), relay.hours.text)
         logger.info("Telegram gateway running as @%s (%s mode), relaying to %s", app.bot.username, settings.mode,
                     settings.rest_url)
         await stop.wait()
         logger.info("Stopping the Telegram gateway")
     finally:
-        for task in (outbox, stale):
+        for task in (outbox, stale, remind):
             if task:
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)

@@ -67,6 +67,12 @@ class CaseTexts:
         return fit(lines, keep)
 
     def case_line(self, case: Case, now: Optional[float] = None) -> str:
-        return self.staff("handoff_staff_case_line", reference=case.reference, mode=case.mode,
-                          age=age((now or time.time()) - case.created_at), channel=case.channel,
-                          lang=case.language)
+        """A line of /cases: reference, mode, age, channel, language, then its wait or first answer."""
+        now = now or time.time()
+        line = self.staff("handoff_staff_case_line", reference=case.reference, mode=case.mode,
+                          age=age(now - case.created_at), channel=case.channel, lang=case.language)
+        if case.mode == EMAIL:
+            return line
+        if case.answered_at is None:
+            return f"{line} · {self.staff('handoff_staff_waiting', age=age(now - case.created_at))}"
+        return f"{line} · {self.staff('handoff_staff_answered_after', age=age(case.answered_at - case.created_at))}"

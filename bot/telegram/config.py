@@ -108,8 +108,10 @@ class Settings:
     staff_chat: Optional[int] = None     # TELEGRAM_STAFF_CHAT_ID: the staff group of every case
     office_chats: Dict[str, int] = field(default_factory=dict)   # office id -> its own staff group
     hours: office_hours.OfficeHours = field(default_factory=lambda: office_hours.parse(None))
+    hours_by_office: Dict[str, office_hours.OfficeHours] = field(default_factory=dict)   # HANDOFF_HOURS_<OFFICE_ID>
     staff_language: str = "es"           # what staff read in their group
     outbox_every: float = 5.0            # seconds between delivery rounds of the hand-off outbox
+    remind_minutes: float = 10.0         # HANDOFF_REMIND_MINUTES: a case unanswered this long is posted again (0: never)
     stale_hours: float = privacy.DEFAULT_STALE_HOURS   # HANDOFF_STALE_HOURS: live cases open longer are closed
     privacy_url: str = privacy.DEFAULT_PRIVACY_URL   # PRIVACY_URL: the privacy page the notices link to
     retention_days: float = privacy.DEFAULT_RETENTION_DAYS   # RETENTION_DAYS, as the notices state it
@@ -199,15 +201,17 @@ def _handoff(env: Mapping[str, str]) -> dict:
     """The hand-off settings (docs/handoff.md): staff groups, office hours, staff language."""
     raw_chat = env.get("TELEGRAM_STAFF_CHAT_ID", "").strip()
     try:
-        hours = office_hours.parse(env.get(office_hours.ENV))
+        schedule = office_hours.schedule(env)
     except office_hours.HoursError as error:
         raise ConfigError(str(error)) from None
     language = env.get("HANDOFF_STAFF_LANGUAGE", "").strip().lower() or "es"
     if language not in ("es", "pt", "en"):
         raise ConfigError(f"HANDOFF_STAFF_LANGUAGE must be es, pt or en, got {language!r}")
     return dict(staff_chat=_chat_id("TELEGRAM_STAFF_CHAT_ID", raw_chat) if raw_chat else None,
-                office_chats=_staff_chats(env.get("TELEGRAM_STAFF_CHATS", "")), hours=hours,
-                staff_language=language, outbox_every=_number(env, "HANDOFF_RETRY_EVERY", 5.0, 0.1))
+                office_chats=_staff_chats(env.get("TELEGRAM_STAFF_CHATS", "")), hours=schedule.default,
+                hours_by_office=dict(schedule.offices),
+                staff_language=language, outbox_every=_number(env, "HANDOFF_RETRY_EVERY", 5.0, 0.1),
+                remind_minutes=_number(env, "HANDOFF_REMIND_MINUTES", 10.0, 0))
 
 
 def _privacy(env: Mapping[str, str]) -> dict:

@@ -6,6 +6,10 @@ staff command from any other chat is ignored and logged (the command and chat ty
 ids). Every message goes through the durable outbox (bot/telegram/outbox.py), so nothing is lost
 when Telegram or the gateway is down.
 
+A case left without a staff reply for HANDOFF_REMIND_MINUTES (default 10) within its office's hours
+is posted again in its group with its waiting time; the first staff reply is announced with the
+wait, and /cases shows both.
+
 Live cases nobody closed within HANDOFF_STALE_HOURS (default 72) are closed by the gateway, with a
 notice to the staff group and to the citizen, who is handed back to the assistant; closed cases then
 fall under retention (bot.retention), so no transcript is kept for ever.
@@ -13,19 +17,33 @@ fall under retention (bot.retention), so no transcript is kept for ever.
 import asyncio
 import logging
 import time
-from typing import Dict, FrozenSet, Optional
+from typing import Awaitable, Callable, Dict, FrozenSet, Optional
 
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
 
-from handoff.hours import OfficeHours
+from handoff.hours import OfficeHours, Schedule
 from handoff.store import CITIZEN, LIVE, STAFF, Case, CaseStore
 
-from bot.telegram.casetext import CaseTexts, fit
+from bot.telegram.casetext import CaseTexts, age, fit
 from bot.telegram.outbox import Outbox, citizen_chat
 
 logger = logging.getLogger(__name__)
+
+
+async def every(seconds: float, job: Callable[[], Awaitable[object]], stop: asyncio.Event, what: str) -> None:
+    """Runs `job` every `seconds` until `stop`; a failure (the database away) is logged and retried."""
+    while not stop.is_set():
+        try:
+            await job()
+        except Exception:
+            logger.exception("%s failed", what)
+        try:
+            await asyncio.wait_for(stop.wait(), seconds)
+        except asyncio.TimeoutError:
+            pass
+
 
 HEADQUARTERS = "headquarters"
 STAFF_COMMANDS = ("cases", "close")
@@ -33,10 +51,12 @@ STAFF_COMMANDS = ("cases", "close")
 
 class HandoffRelay:
     def __init__(self, store: CaseStore, texts: CaseTexts, hours: OfficeHours, staff_chat: Optional[int],
-                 office_chats: Optional[Dict[str, int]] = None) -> None:
+                 office_chats: Optional[Dict[str, int]] = None,
+                 office_hours: Optional[Dict[str, OfficeHours]] = None) -> None:
         self.store = store
         self.texts = texts
         self.hours = hours
+        self.schedule = Schedule(hours, dict(office_hours or {}))
         self.staff_chat = staff_chat
         self.office_chats = dict(office_chats or {})
         self.outbox: Optional[Outbox] = None   # set by the app once the Rasa client exists
@@ -51,8 +71,9 @@ class HandoffRelay:
         return self.office_chats.get(case.office or HEADQUARTERS, self.staff_chat)
 
     def state(self) -> str:
-        """What the gateway tells the assistant (metadata `relay`): can staff answer live now?"""
-        return "open" if self.staff_chats and self.hours.open_at() else "closed"
+        """What the gateway tells the assistant (metadata `relay`): is there a staff group to answer
+        live? The action server checks the hours of the case's office (actions/handoff.py)."""
+        return "open" if self.staff_chats else "closed"
 
     def _queue(self, case: Case, target: str, kind: str, text: str, source: Optional[str] = None) -> bool:
         queued = self.store.enqueue(case.id, target, kind, fit([text], 0), source)
@@ -96,16 +117,29 @@ class HandoffRelay:
 
     async def close_stale_cases(self, hours: float, stop: asyncio.Event) -> None:
         """Runs `close_stale` until `stop`: every 5 minutes, or more often for a short HANDOFF_STALE_HOURS."""
-        every = min(300.0, max(0.5, hours * 3600 / 10))
-        while not stop.is_set():
-            try:
-                await self.close_stale(hours)
-            except Exception:   # the database away: try again next time
-                logger.exception("Closing stale hand-off cases failed")
-            try:
-                await asyncio.wait_for(stop.wait(), every)
-            except asyncio.TimeoutError:
-                pass
+        await every(min(300.0, max(0.5, hours * 3600 / 10)), lambda: self.close_stale(hours), stop,
+                    "Closing stale hand-off cases")
+
+    # ---- cases nobody answered -------------------------------------------------------------------
+    async def remind(self, minutes: float, now: Optional[float] = None) -> int:
+        """Posts again, as a reply to its case message, each case left `minutes` without a staff reply
+        (since it was opened or last reminded of), when its office is within its hours; how many."""
+        now = time.time() if now is None else now
+        reminded = 0
+        for case in await asyncio.to_thread(self.store.unanswered, now - minutes * 60):
+            if not self.schedule.for_office(case.office).open_at():
+                continue   # nobody to remind out of hours: the case is reminded of once they are back
+            await asyncio.to_thread(self.store.mark_reminded, case.id, now)
+            await asyncio.to_thread(self._queue, case, STAFF, "notice",
+                                    self.texts.staff("handoff_staff_reminder", reference=case.reference,
+                                                     age=age(now - case.created_at)))
+            reminded += 1
+        return reminded
+
+    async def remind_unanswered(self, minutes: float, stop: asyncio.Event) -> None:
+        """Runs `remind` until `stop`, every minute or more often for a short HANDOFF_REMIND_MINUTES."""
+        await every(min(60.0, max(0.5, minutes * 60 / 4)), lambda: self.remind(minutes), stop,
+                    "Reminding staff of unanswered hand-off cases")
 
     # ---- staff side --------------------------------------------------------------------------------
     def register(self, app: Application) -> None:
@@ -149,6 +183,9 @@ class HandoffRelay:
         source = f"tg:{update.message.chat_id}:{update.message.message_id}"
         if await asyncio.to_thread(self._queue, case, CITIZEN, "staff", text, source):
             logger.info("A staff answer was queued for a case")
+            if await asyncio.to_thread(self.store.mark_answered, case.id):
+                await asyncio.to_thread(self._queue, case, STAFF, "notice", self.texts.staff(
+                    "handoff_staff_first_answer", reference=case.reference, age=age(time.time() - case.created_at)))
 
     async def on_attachment(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A photo, file or sticker in reply to a case: not relayed (citizens get text only)."""

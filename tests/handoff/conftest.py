@@ -4,10 +4,12 @@ import itertools
 import os
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
+from handoff.hours import DAYS
 from handoff.store import CaseStore
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.services import start_assistant
@@ -26,10 +28,18 @@ def handoff_db(tmp_path_factory):
     return f"sqlite:///{tmp_path_factory.mktemp('handoff-state') / 'handoff.db'}"
 
 
+def closed_window(zone: str = "America/Mexico_City") -> str:
+    """A one-hour window on a weekday three days from now: closed at any time of a test run."""
+    day = DAYS[(datetime.now(timezone.utc).weekday() + 3) % 7]
+    return f"{day} 09:00-10:00 {zone}"
+
+
 @pytest.fixture(scope="session")
 def desk_assistant(model, handoff_db, tmp_path_factory):
+    """The assistant of the hand-off tests: staffed 24/7 except the Mexico office (out of hours)."""
     running = start_assistant(tmp_path_factory.mktemp("handoff-assistant"), model,
-                              env={"HANDOFF_DB_URL": handoff_db, "SEGIB_FORGET_TOKEN": TOKEN})
+                              env={"HANDOFF_DB_URL": handoff_db, "SEGIB_FORGET_TOKEN": TOKEN,
+                                   "HANDOFF_HOURS": "always", "HANDOFF_HOURS_OFFICE_MEXICO": closed_window()})
     yield running
     running.stop()
 

@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from handoff.hours import HoursError, parse
+from handoff.hours import HoursError, parse, schedule
 
 
 def utc(*args):
@@ -56,3 +56,36 @@ def test_a_malformed_value_says_what_is_wrong_and_shows_the_format(value, says):
     with pytest.raises(HoursError) as error:
         parse(value)
     assert says in str(error.value) and "HANDOFF_HOURS" in str(error.value) and "always" in str(error.value)
+
+
+# ---- when staff are back (the out-of-hours reply names it) -------------------------------------------
+
+def test_next_opening_over_a_weekend_and_a_short_friday():
+    hours = parse("mon-thu 09:00-18:00, fri 09:00-14:00 Europe/Madrid")
+    now = utc(2026, 1, 16, 13, 0)                       # Friday 14:00 in Madrid: just closed
+    opening = hours.next_opening(now)
+    assert (opening.weekday(), opening.strftime("%H:%M")) == (0, "09:00") and opening.day == 19
+    assert hours.next_opening(utc(2026, 1, 15, 17, 30)).strftime("%a %H:%M") == "Fri 09:00"   # Thu 18:30
+    assert hours.next_opening(utc(2026, 1, 15, 12, 0)) == utc(2026, 1, 15, 12, 0)   # open now: now
+    assert parse("never").next_opening(now) is None and parse("always").next_opening(now) == now
+
+
+@pytest.mark.parametrize("friday_evening, monday_opening_utc", [
+    (utc(2027, 3, 26, 18, 0), utc(2027, 3, 29, 7, 0)),    # clocks go forward on Sunday 28 March: CEST
+    (utc(2027, 10, 29, 17, 0), utc(2027, 11, 1, 8, 0)),   # and back on Sunday 31 October: CET
+])
+def test_next_opening_keeps_its_local_hour_across_daylight_saving_changes(friday_evening, monday_opening_utc):
+    opening = parse("mon-fri 09:00-18:00 Europe/Madrid").next_opening(friday_evening)
+    assert opening.strftime("%H:%M") == "09:00" and opening == monday_opening_utc
+
+
+def test_an_office_has_its_own_hours_and_the_others_keep_the_default():
+    hours = schedule({"HANDOFF_HOURS": "always",
+                      "HANDOFF_HOURS_OFFICE_MEXICO": "mon-fri 09:00-18:00 America/Mexico_City"})
+    mexico = hours.for_office("office_mexico")
+    assert mexico.place == "Mexico City" and not mexico.open_at(utc(2026, 1, 14, 14, 59))   # 08:59 there
+    assert mexico.open_at(utc(2026, 1, 14, 15, 0))
+    assert hours.for_office("office_andean").always and hours.for_office(None).always
+    with pytest.raises(HoursError) as error:
+        schedule({"HANDOFF_HOURS_OFFICE_ANDEAN": "mon-fri 9-18 America/Lima"})
+    assert "HANDOFF_HOURS_OFFICE_ANDEAN=" in str(error.value)

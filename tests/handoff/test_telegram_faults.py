@@ -2,9 +2,7 @@
 out-of-hours hand-offs and widget cases shown to staff (forget-me: test_privacy_telegram.py)."""
 import re
 import signal
-from datetime import datetime, timezone
 
-from handoff.hours import DAYS
 from handoff.store import FILED, OFFLINE
 from tests.handoff.conftest import STAFF_CHAT
 from tests.handoff.test_telegram_handoff import REFERENCE, open_live_case
@@ -83,39 +81,27 @@ def test_a_widget_case_by_email_is_shown_to_staff_who_answer_by_email(relay, fak
     fake.wait_for_text(STAFF_CHAT, f"El caso {reference} se contesta por correo a maria@example.org.")
 
 
-def closed_window() -> str:
-    """A one-hour window on a weekday three days from now: closed at any time of this test."""
-    day = DAYS[(datetime.now(timezone.utc).weekday() + 3) % 7]
-    return f"{day} 09:00-10:00 UTC"
-
-
 def test_out_of_hours_honest_answer_right_office_contacts_and_a_filed_case(relay, fake, cases, new_chat):
-    relay.gateway.stop()                       # the same gateway, restarted outside its office hours
-    relay.env["HANDOFF_HOURS"] = closed_window()
-    relay.restart()
-    try:
-        citizen = new_chat()
-        fake.send_text(citizen, "¿Qué oficina atiende a México?", "es")
-        fake.wait_for_text(citizen, "México")
-        fake.send_text(citizen, "quiero hablar con alguien", "es")
-        fake.wait_until(lambda: any("Sí" in m.titles for m in fake.shown_to(citizen)), 30, "the offer")
-        fake.tap(citizen, "Sí", "es")
-        honest = fake.wait_for_text(citizen, "no hay nadie del equipo de la SEGIB atendiendo")
-        assert "mexico@segib.org" in honest.text and "Para hablar con una persona de la SEGIB" in honest.text
-        reference = REFERENCE.search(honest.text).group()
-        case = cases.by_reference(reference)
-        assert (case.mode, case.status, case.office) == (OFFLINE, FILED, "office_mexico")
-        staff = fake.wait_for_text(STAFF_CHAT, reference)
-        assert "(fuera de horario)" in staff.text and "Oficina: Oficina Subregional para México" in staff.text
-        # Not paused: the assistant keeps answering.
-        shown = len(fake.shown_to(citizen))
-        fake.send_text(citizen, "¿Quién es el secretario general?", "es")
-        fake.wait_for_text(citizen, "Allamand", after=shown)
-        # Staff who come in later can still answer in the citizen's chat.
-        fake.wait_until(lambda: cases.by_reference(reference).staff_message_id, 10, "the case message recorded")
-        relay.staff_says("Buenos días, le llamamos hoy.", staff)
-        fake.wait_for_text(citizen, "SEGIB (staff): Buenos días, le llamamos hoy.", after=shown)
-    finally:
-        relay.gateway.stop()
-        relay.env["HANDOFF_HOURS"] = "always"
-        relay.restart()
+    # The Mexico office is closed (HANDOFF_HOURS_OFFICE_MEXICO, desk_assistant), the others staffed 24/7.
+    citizen = new_chat()
+    fake.send_text(citizen, "¿Qué oficina atiende a México?", "es")
+    fake.wait_for_text(citizen, "México")
+    fake.send_text(citizen, "quiero hablar con alguien", "es")
+    fake.wait_until(lambda: any("Sí" in m.titles for m in fake.shown_to(citizen)), 30, "the offer")
+    fake.tap(citizen, "Sí", "es")
+    honest = fake.wait_for_text(citizen, "no hay nadie del equipo de la SEGIB atendiendo")
+    assert "mexico@segib.org" in honest.text and "Para hablar con una persona de la SEGIB" in honest.text
+    assert "El equipo vuelve " in honest.text and "a las 09:00, hora de Mexico City." in honest.text
+    reference = REFERENCE.search(honest.text).group()
+    case = cases.by_reference(reference)
+    assert (case.mode, case.status, case.office) == (OFFLINE, FILED, "office_mexico")
+    staff = fake.wait_for_text(STAFF_CHAT, reference)
+    assert "(fuera de horario)" in staff.text and "Oficina: Oficina Subregional para México" in staff.text
+    # Not paused: the assistant keeps answering.
+    shown = len(fake.shown_to(citizen))
+    fake.send_text(citizen, "¿Quién es el secretario general?", "es")
+    fake.wait_for_text(citizen, "Allamand", after=shown)
+    # Staff who come in later can still answer in the citizen's chat.
+    fake.wait_until(lambda: cases.by_reference(reference).staff_message_id, 10, "the case message recorded")
+    relay.staff_says("Buenos días, le llamamos hoy.", staff)
+    fake.wait_for_text(citizen, "SEGIB (staff): Buenos días, le llamamos hoy.", after=shown)
