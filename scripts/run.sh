@@ -8,7 +8,9 @@ PY=.venv/bin/python
 # .env is read by python-dotenv (ops/envfile.py), as the gateway and `make doctor` read it, never
 # sourced by bash: an unquoted `HANDOFF_HOURS=mon-fri 09:00-18:00 Europe/Madrid` is one value, and
 # a malformed line stops here with its line number. The environment wins over the file.
-if [ -f .env ]; then ENV_EXPORTS="$($PY -m ops.envfile .env)"; eval "$ENV_EXPORTS"; fi
+# SEGIB_ENV_FILE names another file (as for the gateway); empty reads none.
+ENV_FILE="${SEGIB_ENV_FILE-.env}"
+if [ -n "$ENV_FILE" ] && [ -f "$ENV_FILE" ]; then ENV_EXPORTS="$($PY -m ops.envfile "$ENV_FILE")"; eval "$ENV_EXPORTS"; fi
 RASA_PORT="${RASA_PORT:-5005}"
 ACTION_PORT="${ACTION_SERVER_PORT:-5055}"  # 5055 is the port endpoints.yml names (a contract)
 ENDPOINTS="${SEGIB_ENDPOINTS:-endpoints.yml}"  # another endpoints file (the benchmark uses its own ports)
