@@ -71,7 +71,7 @@ def build(settings: Settings, rasa: Optional[RasaClient] = None) -> Application:
     health = GatewayHealth(settings.mode, relay.store, {
         **({settings.staff_chat: None} if settings.staff_chat is not None else {}),
         **{chat: office for office, chat in settings.office_chats.items()}})
-    relay.health = health   # the outbox reports staff chats it cannot reach (NOTES-ops.md)
+    relay.health = relay.outbox.health = health   # staff chats that cannot be reached (NOTES-ops.md)
     app.add_handler(TypeHandler(Update, health.on_update), group=HEALTH_GROUP)
     gateway.register(app)
     app.bot_data["gateway"] = gateway

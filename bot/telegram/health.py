@@ -53,8 +53,8 @@ class GatewayHealth(Collector):
     async def on_update(self, update: Update, _context: Any) -> None:
         """First handler of every update (group -1000): its time, and its conversation for the logs."""
         self.last_update = time.monotonic()
-        chat = update.effective_chat
-        if chat is not None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is not None and isinstance(chat.id, int):
             logs.set_conversation(f"telegram:{chat.id}")   # the Rasa sender id (bot/telegram/handlers.py)
 
     def on_poll_error(self, error: TelegramError) -> None:
