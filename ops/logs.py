@@ -62,8 +62,21 @@ def log_format() -> str:
 def json_formatter() -> logging.Formatter:
     from pythonjsonlogger.json import JsonFormatter
 
-    return JsonFormatter("{levelname}{service}{name}{message}{conversation}", style="{", timestamp="time",
-                         rename_fields={"levelname": "level", "name": "logger", "message": "event"})
+    class Formatter(JsonFormatter):
+        """python-json-logger formats a traceback again from `exc_info`; a traceback a filter has
+        already formatted (and redacted: the gateway's bot token, bot/telegram/logs.py) is kept."""
+
+        def format(self, record: logging.LogRecord) -> str:
+            if not (record.exc_info and record.exc_text):
+                return super().format(record)
+            exc_info, record.exc_info = record.exc_info, None
+            try:
+                return super().format(record)
+            finally:
+                record.exc_info = exc_info
+
+    return Formatter("{levelname}{service}{name}{message}{conversation}", style="{", timestamp="time",
+                     rename_fields={"levelname": "level", "name": "logger", "message": "event"})
 
 
 def setup(service: str, level: Optional[str] = None, filters: Iterable[logging.Filter] = (),
