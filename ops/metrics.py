@@ -38,6 +38,16 @@ TELEGRAM_API_ERRORS = Counter(
     ["method"])
 
 
+def initialize_message_series() -> None:
+    """Every channel, language and outcome at 0 from the start (Prometheus's advice: a series that
+    appears only with its first count makes rate() and "before/after" comparisons miss it)."""
+    for channel in CHANNELS:
+        REPLY_SECONDS.labels(channel)
+        for language in LANGUAGES:
+            for outcome in OUTCOMES:
+                MESSAGES.labels(channel, language, outcome)
+
+
 def channel_label(name: Any) -> str:
     return name if name in CHANNELS else OTHER
 

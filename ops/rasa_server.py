@@ -23,7 +23,8 @@ from typing import Any, List, Optional
 
 from contracts import ANSWERED, ERROR, OUTCOME_KEY
 from ops import logs
-from ops.metrics import MESSAGES, REPLY_SECONDS, channel_label, exposition, language_label, outcome_label
+from ops.metrics import (MESSAGES, REPLY_SECONDS, channel_label, exposition, initialize_message_series,
+                         language_label, outcome_label)
 
 logger = logging.getLogger(__name__)
 LANGUAGE_SLOT = "language"    # actions/turn.py
@@ -143,4 +144,5 @@ def install() -> None:
     """Applies the hooks once per process (Rasa 3.6 only, bot/patching.py)."""
     from bot import patching
 
-    patching.apply_once("ops.rasa_server", [_patch_message_processor, _patch_channel_registration])
+    patching.apply_once("ops.rasa_server", [_patch_message_processor, _patch_channel_registration,
+                                            initialize_message_series])
