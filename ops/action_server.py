@@ -7,6 +7,7 @@ manager, so no rasa-sdk code is patched. It adds:
   case store's gauges read at scrape time (ops/store_gauges.py);
 - the conversation hash on every log line of an action call (ops/logs.py).
 """
+import asyncio
 import logging
 import re
 from typing import Any, Optional
@@ -41,7 +42,8 @@ def attach_sanic_app_extensions(app: Any) -> None:
 
     @app.get("/metrics")
     async def metrics(_request: Any) -> HTTPResponse:
-        body, content_type = exposition()
+        # In a thread: the case-store gauges query the database, which must not hold up action calls.
+        body, content_type = await asyncio.get_running_loop().run_in_executor(None, exposition)
         return HTTPResponse(body=body, content_type=content_type)
 
     @app.on_request
