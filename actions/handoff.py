@@ -23,6 +23,7 @@ from rasa_sdk.events import ConversationPaused, FollowupAction, SlotSet
 from contracts import ERROR, HANDOFF
 from handoff.store import ASKED, EMAIL, FALLBACK, LIVE, OFFLINE, Case, CaseStore
 from knowledge import Answerer, Reply
+from ops.action_server import count_case
 
 from actions.turn import Turn
 
@@ -92,12 +93,14 @@ class Desk:
     def _open(self, turn: Turn, tracker: Tracker, answerer: Answerer, reason: str, mode: str,
               **fields: str) -> Optional[Case]:
         try:
-            return self.store.open_case(tracker.sender_id, turn.channel or "unknown", turn.language, reason, mode,
+            case = self.store.open_case(tracker.sender_id, turn.channel or "unknown", turn.language, reason, mode,
                                         transcript(tracker.events), office=turn.context.office,
                                         country=turn.country or country_of(turn, answerer), **fields)
         except Exception:
             logger.exception("Filing a hand-off case failed")
             return None
+        count_case(case.channel, case.office)   # segib_handoff_cases_total (ops/metrics.py)
+        return case
 
     def start(self, turn: Turn, tracker: Tracker, answerer: Answerer) -> Start:
         reason = FALLBACK if turn.failed_turns else ASKED
