@@ -23,7 +23,7 @@ help:
 	@echo "make bench         the project against stock Rasa, side by side (table, reports/bench.json, reports/bench-latency.png)"
 	@echo "make bench-quick   smoke run of the benchmark (tiny load, reuses models)"
 
-$(STAMP): requirements.txt requirements-dev.txt constraints.txt
+$(STAMP): requirements.txt $(wildcard requirements/*.txt) requirements-dev.txt constraints.txt
 	@test -x $(PY) || "$$(scripts/find_python.sh)" -m venv $(VENV)
 	$(PIP) install --disable-pip-version-check -q -r requirements-dev.txt -c constraints.txt
 	$(PIP) check

@@ -1,10 +1,14 @@
-"""Starts the action server after validating the knowledge file; a broken file stops start-up."""
+"""Starts the action server after validating the knowledge file; a broken file stops start-up.
+
+It also serves `GET /metrics` and logs in the format LOG_FORMAT names (ops/action_server.py, ops/logs.py).
+"""
 import argparse
 import logging
 import os
 import sys
 
 from knowledge import KnowledgeError, default_knowledge
+from ops import action_server, logs
 
 
 def main() -> int:
@@ -17,7 +21,7 @@ def main() -> int:
     except KnowledgeError as error:
         print(f"Knowledge file error: {error}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"))
+    logs.setup("actions", os.environ.get("LOG_LEVEL", "INFO"))
     logging.getLogger(__name__).info("Knowledge loaded: %d entries from %s", len(knowledge), knowledge.path)
     os.environ["SANIC_HOST"] = args.host
     # Rasa keeps its connections to the action server open for 15 s; Sanic's default 5 s keep-alive
@@ -26,6 +30,8 @@ def main() -> int:
     # No access-log line per action call (Sanic's default): it costs time and fills logs/actions.log.
     os.environ.setdefault("SANIC_ACCESS_LOG", "false")
     from rasa_sdk import endpoint
+
+    action_server.register()
 
     endpoint.run("actions.actions", port=args.port, cors_origins=[])
     return 0

@@ -31,6 +31,7 @@ from handoff import hours as office_hours
 from handoff.store import ASKED, EMAIL, FALLBACK, LIVE, OFFLINE, Case, CaseStore
 from knowledge import Answerer, Reply
 from knowledge.text import fold
+from ops.action_server import count_case
 
 from actions.turn import Turn
 
@@ -132,12 +133,14 @@ class Desk:
     def _open(self, turn: Turn, tracker: Tracker, answerer: Answerer, reason: str, mode: str,
               **fields: str) -> Optional[Case]:
         try:
-            return self.store.open_case(tracker.sender_id, turn.channel or "unknown", turn.language, reason, mode,
+            case = self.store.open_case(tracker.sender_id, turn.channel or "unknown", turn.language, reason, mode,
                                         transcript(tracker.events), office=office_for(turn, answerer),
                                         country=turn.country or country_of(turn, answerer), **fields)
         except Exception:
             logger.exception("Filing a hand-off case failed")
             return None
+        count_case(case.channel, case.office)   # segib_handoff_cases_total (ops/metrics.py)
+        return case
 
     def start(self, turn: Turn, tracker: Tracker, answerer: Answerer) -> Start:
         reason = FALLBACK if turn.failed_turns else ASKED

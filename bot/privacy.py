@@ -34,6 +34,7 @@ import sqlalchemy as sa
 from bot import tracker_db
 from handoff.store import Case, CaseStore, default_url
 from knowledge.privacy import privacy_url, retention_days
+from ops import logs
 
 logger = logging.getLogger(__name__)
 
@@ -154,7 +155,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         if name == "export":
             command.add_argument("--output", "-o", help="file to write (default: standard output)")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s - %(message)s")
+    logs.setup("privacy", "INFO")
     engine = tracker_db.engine(args.db_url, args.endpoints)
     try:
         if args.command == "forget":

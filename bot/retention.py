@@ -29,6 +29,7 @@ import sqlalchemy as sa
 
 from bot import tracker_db
 from knowledge.privacy import DEFAULT_RETENTION_DAYS, retention_days
+from ops import logs
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +101,7 @@ def main(argv=None) -> int:
     parser.add_argument("--db-url", help="SQLAlchemy URL of the tracker database, instead of --endpoints")
     parser.add_argument("--dry-run", action="store_true", help="count what would be purged, delete nothing")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s - %(message)s")
+    logs.setup("retention", "INFO")
     result = purge(tracker_db.engine(args.db_url, args.endpoints), args.older_than_days, dry_run=args.dry_run)
     if not args.dry_run:
         from handoff.store import CaseStore

@@ -28,6 +28,7 @@ import markdown
 from knowledge.loader import DEFAULT_MESSAGES_FILE, load_messages
 from knowledge.privacy import privacy_url, retention_days, stale_hours
 from knowledge.schema import LANGUAGES
+from ops import logs
 
 logger = logging.getLogger(__name__)
 
@@ -173,7 +174,7 @@ def main() -> None:
     parser.add_argument("--socket-url", default=os.environ.get("WIDGET_SOCKET_URL", "http://127.0.0.1:5005"),
                         help="the Rasa server as the visitor's browser reaches it (WIDGET_SOCKET_URL)")
     args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s - %(message)s")
+    logs.setup("web", os.environ.get("LOG_LEVEL", "INFO"))
     if not SOCKET_CLIENT.is_file():
         parser.exit(1, f"{SOCKET_CLIENT} is missing: run `npm ci` in web/ (make run does it)\n")
     try:

@@ -27,6 +27,8 @@ from urllib.parse import urlparse
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from ops import envfile  # noqa: E402  (the one .env reader)
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 TRUE = {"1", "true", "yes", "on"}
 SECRET_PATTERNS = [
@@ -38,17 +40,6 @@ SECRET_PATTERNS = [
 ]
 CONFIG_SUFFIXES = {".yml", ".yaml", ".env", ".json", ".toml", ".ini", ".cfg"}
 SCANNED_SUFFIXES = {".yml", ".yaml", ".env", ".py", ".sh", ".json", ".toml", ".ini", ".cfg", ".txt", ""}
-
-
-def read_dotenv(path: Path) -> dict:
-    values = {}
-    if path.is_file():
-        for line in path.read_text(errors="replace").splitlines():
-            line = line.strip()
-            if line and not line.startswith("#") and "=" in line:
-                key, value = line.split("=", 1)
-                values[key.strip().removeprefix("export ").strip()] = value.strip().strip("'\"")
-    return values
 
 
 def is_private(host: str) -> bool:
@@ -157,7 +148,13 @@ def check(env: dict, root: Path = ROOT) -> list:
 
 
 def main(argv=None) -> int:
-    env = {**read_dotenv(ROOT / ".env"), **os.environ}
+    try:
+        # As make run and the gateway read it (SEGIB_ENV_FILE names another file; empty reads none).
+        env_file = os.environ.get("SEGIB_ENV_FILE", str(ROOT / ".env"))
+        env = envfile.merged(Path(env_file) if env_file else None, os.environ)
+    except envfile.EnvFileError as error:
+        print(f"UNSAFE {error}")
+        return 1
     findings = check(env)
     for level, message in findings:
         print(f"{level:6} {message}")

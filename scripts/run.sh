@@ -4,8 +4,13 @@
 # gateway (polling) when TELEGRAM_BOT_TOKEN is set. Ctrl-C stops them all. Reads .env when present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ -f .env ]; then set -a; . ./.env; set +a; fi
 PY=.venv/bin/python
+# .env is read by python-dotenv (ops/envfile.py), as the gateway and `make doctor` read it, never
+# sourced by bash: an unquoted `HANDOFF_HOURS=mon-fri 09:00-18:00 Europe/Madrid` is one value, and
+# a malformed line stops here with its line number. The environment wins over the file.
+# SEGIB_ENV_FILE names another file (as for the gateway); empty reads none.
+ENV_FILE="${SEGIB_ENV_FILE-.env}"
+if [ -n "$ENV_FILE" ] && [ -f "$ENV_FILE" ]; then ENV_EXPORTS="$($PY -m ops.envfile "$ENV_FILE")"; eval "$ENV_EXPORTS"; fi
 RASA_PORT="${RASA_PORT:-5005}"
 ACTION_PORT="${ACTION_SERVER_PORT:-5055}"  # 5055 is the port endpoints.yml names (a contract)
 ENDPOINTS="${SEGIB_ENDPOINTS:-endpoints.yml}"  # another endpoints file (the benchmark uses its own ports)
@@ -35,7 +40,7 @@ wait_for() {  # url, name, pid
 
 # Both servers start at once (the Rasa server needs the action server only to answer).
 $PY -m actions --port "$ACTION_PORT" >logs/actions.log 2>&1 & pids+=($!)
-$PY -m rasa run --model "$MODEL" --credentials credentials.yml --endpoints "$ENDPOINTS" \
+$PY -m ops.rasa run --model "$MODEL" --credentials credentials.yml --endpoints "$ENDPOINTS" \
   --interface 127.0.0.1 --port "$RASA_PORT" >logs/rasa.log 2>&1 & pids+=($!)
 wait_for "http://127.0.0.1:$ACTION_PORT/health" actions "${pids[0]}"
 wait_for "http://127.0.0.1:$RASA_PORT/webhooks/rest/" rasa "${pids[1]}"
@@ -51,7 +56,7 @@ if [ -n "${TELEGRAM_BOT_TOKEN:-}" ]; then
       TELEGRAM_STATUS="Telegram: the gateway failed to start: $(tail -1 logs/telegram.log)"; break
     fi
     if grep -q "Telegram gateway running" logs/telegram.log; then
-      TELEGRAM_STATUS="Telegram: gateway running (${TELEGRAM_MODE:-polling}); log in logs/telegram.log.
+      TELEGRAM_STATUS="Telegram: gateway running (${TELEGRAM_MODE:-polling}); log in logs/telegram.log; health: http://127.0.0.1:${GATEWAY_HTTP_PORT:-8090}/health.
   Hand-off to staff: $(grep -o 'Hand-off: .*' logs/telegram.log | tail -1 | cut -c11-) (docs/handoff.md)."; break
     fi
     sleep 0.5
@@ -71,6 +76,7 @@ The SEGIB assistant is running.
          -d '{"sender": "me", "message": "¿Cuál es el teléfono de la sede en Madrid?"}'
   Terminal chat: make shell (in another terminal)
   $TELEGRAM_STATUS
-  Logs: logs/actions.log, logs/rasa.log, logs/web.log. Press Ctrl-C to stop.
+  Metrics: http://127.0.0.1:$RASA_PORT/metrics, http://127.0.0.1:$ACTION_PORT/metrics (docs/production.md)
+  Logs: logs/actions.log, logs/rasa.log, logs/web.log (LOG_FORMAT=json for JSON lines). Press Ctrl-C to stop.
 MSG
 wait -n "${pids[@]:0:3}"  # actions, rasa, web; a failing Telegram gateway is reported, not fatal

@@ -6,13 +6,15 @@ import threading
 from typing import Optional
 
 from telegram.error import InvalidToken, NetworkError, TelegramError
-from telegram.ext import Application
+from telegram import Update
+from telegram.ext import Application, TypeHandler
 
 from bot.telegram.config import Settings
 from handoff.store import CaseStore
 
 from bot.telegram.casetext import CaseTexts
 from bot.telegram.handlers import Gateway, PrivacyNotice
+from bot.telegram.health import GatewayHealth, HealthServer
 from bot.telegram.outbox import Outbox
 from bot.telegram.ordering import PerChatUpdateProcessor
 from bot.telegram.phrases import ChatLanguages, Phrases
@@ -28,6 +30,7 @@ POLL_TIMEOUT = 30          # seconds a getUpdates long poll stays open
 # Connections to the Bot API. PTB's default (256) makes httpcore's pool bookkeeping cost more CPU
 # per request than it saves; requests beyond this wait for a free connection (pool_timeout).
 CONNECTIONS = 16
+HEALTH_GROUP = -1000       # the handler group that notes every update first (bot/telegram/health.py)
 
 
 def file_url(api_url: str) -> str:
@@ -66,8 +69,14 @@ def build(settings: Settings, rasa: Optional[RasaClient] = None) -> Application:
     if settings.mode == "webhook":
         builder = builder.updater(None)
     app = builder.build()
+    health = GatewayHealth(settings.mode, relay.store, {
+        **({settings.staff_chat: None} if settings.staff_chat is not None else {}),
+        **{chat: office for office, chat in settings.office_chats.items()}})
+    relay.health = relay.outbox.health = health   # staff chats that cannot be reached (NOTES-ops.md)
+    app.add_handler(TypeHandler(Update, health.on_update), group=HEALTH_GROUP)
     gateway.register(app)
     app.bot_data["gateway"] = gateway
+    app.bot_data["health"] = health
     app.bot_data["rasa"] = rasa
     return app
 
@@ -102,10 +111,15 @@ async def run(settings: Settings, stop: Optional[asyncio.Event] = None) -> int:
     app = build(settings)
     gateway: Gateway = app.bot_data["gateway"]
     rasa: RasaClient = app.bot_data["rasa"]
+    health: GatewayHealth = app.bot_data["health"]
     webhook: Optional[WebhookServer] = None
     outbox: Optional[asyncio.Task] = None
     stale: Optional[asyncio.Task] = None
     remind: Optional[asyncio.Task] = None
+    watcher: Optional[asyncio.Task] = None
+    # Up before Telegram answers: /health then says "down" instead of nothing at all.
+    health_server = HealthServer(health, settings.http_listen, settings.http_port)
+    await health_server.start()
     # A daemon thread: loading the detector must neither delay citizens nor a shutdown.
     threading.Thread(target=gateway.languages.warm_up, name="language-warm-up", daemon=True).start()
     try:
@@ -114,6 +128,7 @@ async def run(settings: Settings, stop: Optional[asyncio.Event] = None) -> int:
     except InvalidToken:
         logger.error("Telegram refused TELEGRAM_BOT_TOKEN (invalid or revoked): get a new one from @BotFather")
         await rasa.close()
+        await health_server.stop()
         return 2
     try:
         await app.start()
@@ -136,7 +151,9 @@ async def run(settings: Settings, stop: Optional[asyncio.Event] = None) -> int:
                 return 1
         else:
             await app.updater.start_polling(timeout=POLL_TIMEOUT, bootstrap_retries=-1,
-                                            allowed_updates=ALLOWED_UPDATES)
+                                            allowed_updates=ALLOWED_UPDATES, error_callback=health.on_poll_error)
+        health.receiving = True
+        watcher = asyncio.create_task(health.watch_staff_chats(app.bot, stop), name="staff-chat-check")
         relay = gateway.relay
         outbox = asyncio.create_task(relay.outbox.run(app.bot, stop), name="handoff-outbox")
         stale = asyncio.create_task(relay.close_stale_cases(settings.stale_hours, stop), name="handoff-stale")
@@ -148,10 +165,12 @@ async def run(settings: Settings, stop: Optional[asyncio.Event] = None) -> int:
         await stop.wait()
         logger.info("Stopping the Telegram gateway")
     finally:
-        for task in (outbox, stale, remind):
+        health.receiving = False
+        for task in (outbox, stale, remind, watcher):
             if task:
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
+        await health_server.stop()
         if webhook:
             await webhook.stop()
         if app.updater and app.updater.running:

@@ -1,6 +1,7 @@
 """Gateway settings, read from the environment and an untracked `.env` at the repository root.
 
 The environment wins over `.env`, so `TELEGRAM_BOT_TOKEN=... python -m bot.telegram` overrides it.
+`.env` is read by ops/envfile.py, as `make run` and `make doctor` read it.
 """
 import os
 import re
@@ -12,6 +13,7 @@ from urllib.parse import urlsplit
 
 from handoff import hours as office_hours
 from knowledge import privacy
+from ops import envfile
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_API_URL = "https://api.telegram.org/bot"
@@ -44,30 +46,6 @@ def _staff_chats(raw: str) -> Dict[str, int]:
                               f"e.g. office_mexico=-1001234567890; got {pair!r}")
         chats[office.strip()] = _chat_id("TELEGRAM_STAFF_CHATS", chat)
     return chats
-
-
-def read_dotenv(path: Path) -> Dict[str, str]:
-    """KEY=value lines of a .env file (comments, blank lines, `export` and quotes allowed)."""
-    values: Dict[str, str] = {}
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return values
-    for line in lines:
-        line = line.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, value = line.split("=", 1)
-        key = key.strip()
-        if key.startswith("export "):
-            key = key[len("export "):].strip()
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        elif " #" in value:
-            value = value.split(" #", 1)[0].rstrip()
-        values[key] = value
-    return values
 
 
 def _number(env: Mapping[str, str], name: str, default: float, minimum: float = 0) -> float:
@@ -115,6 +93,8 @@ class Settings:
     stale_hours: float = privacy.DEFAULT_STALE_HOURS   # HANDOFF_STALE_HOURS: live cases open longer are closed
     privacy_url: str = privacy.DEFAULT_PRIVACY_URL   # PRIVACY_URL: the privacy page the notices link to
     retention_days: float = privacy.DEFAULT_RETENTION_DAYS   # RETENTION_DAYS, as the notices state it
+    http_listen: str = "127.0.0.1"       # GATEWAY_HTTP_LISTEN: /health and /metrics (bot/telegram/health.py)
+    http_port: int = 8090                # GATEWAY_HTTP_PORT; 0 turns the listener off
 
     @property
     def resume_url(self) -> str:
@@ -144,7 +124,10 @@ class Settings:
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None,
                  dotenv: Optional[Path] = ROOT / ".env") -> "Settings":
-        env = {**(read_dotenv(dotenv) if dotenv else {}), **(os.environ if environ is None else environ)}
+        try:
+            env = envfile.merged(dotenv, os.environ if environ is None else environ)
+        except envfile.EnvFileError as error:
+            raise ConfigError(str(error)) from None
         token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
         if not token:
             raise ConfigError("TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and put "
@@ -192,6 +175,8 @@ class Settings:
             telegram_rate=_number(env, "TELEGRAM_MAX_RATE", 30.0, 0),
             telegram_retries=int(_number(env, "TELEGRAM_RETRIES", 5, 0)),
             log_level=(env.get("LOG_LEVEL", "").strip() or "INFO").upper(),
+            http_listen=env.get("GATEWAY_HTTP_LISTEN", "").strip() or "127.0.0.1",
+            http_port=int(_number(env, "GATEWAY_HTTP_PORT", 8090, 0)),
             **_handoff(env),
             **_privacy(env),
         )

@@ -6,8 +6,9 @@ the message, its arguments and the formatted traceback, whatever the logger and 
 per-request INFO lines are also lowered to WARNING because they are noise.
 """
 import logging
-import sys
 from typing import Iterable, Optional, TextIO
+
+from ops import logs
 
 REDACTED = "<redacted>"
 # Loggers that log every HTTP request (with the token in the URL) or every update (with the
@@ -46,16 +47,10 @@ class RedactingFilter(logging.Filter):
 
 
 def setup_logging(secrets: Iterable[str], level: str = "INFO", stream: Optional[TextIO] = None) -> RedactingFilter:
-    """One handler on the root logger, with the redacting filter; returns the filter."""
+    """The services' one logging setup (ops/logs.py, LOG_FORMAT) with the redacting filter; returns it."""
     redactor = RedactingFilter(secrets)
-    handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(redactor)
+    logs.setup("gateway", level, filters=[redactor], stream=stream)
     root = logging.getLogger()
-    for existing in list(root.handlers):
-        root.removeHandler(existing)
-    root.addHandler(handler)
-    root.setLevel(getattr(logging, level, logging.INFO))
     if root.level > logging.DEBUG:
         for name, noisy_level in _NOISY.items():
             logging.getLogger(name).setLevel(max(noisy_level, root.level))

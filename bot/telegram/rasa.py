@@ -16,6 +16,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import httpx
 
 from bot.rest_secret import SECRET_HEADER
+from ops.metrics import RASA_UNAVAILABLE
 
 logger = logging.getLogger(__name__)
 
@@ -141,6 +142,14 @@ class RasaClient:
         return response
 
     async def send(self, sender: str, text: str, metadata: Dict[str, str]) -> List[RasaMessage]:
+        """The replies to a citizen's message; RasaUnavailable (counted in segib_rasa_unavailable_total)."""
+        try:
+            return await self._send(sender, text, metadata)
+        except RasaUnavailable:
+            RASA_UNAVAILABLE.inc()
+            raise
+
+    async def _send(self, sender: str, text: str, metadata: Dict[str, str]) -> List[RasaMessage]:
         response = await self._post(self.rest_url, {"sender": sender, "message": text, "metadata": metadata})
         if response.status_code != 200:
             # 4xx: this message was refused (too long, malformed); Rasa itself is fine.

@@ -11,12 +11,27 @@ import logging
 import random
 from typing import Any, Callable, Coroutine, Dict, List, Union
 
-from telegram.error import BadRequest, NetworkError
+from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter
+
+from ops.metrics import TELEGRAM_API_ERRORS, telegram_method_label
 
 logger = logging.getLogger(__name__)
 
 JSON = Union[bool, Dict[str, Any], List[Dict[str, Any]]]
+
+
+def _counting_errors(callback: Callable[..., Coroutine[Any, Any, JSON]],
+                     endpoint: str) -> Callable[..., Coroutine[Any, Any, JSON]]:
+    """Each failed attempt (429s retried by PTB included) counts in segib_telegram_api_errors_total."""
+    async def call(*args: Any, **kwargs: Any) -> JSON:
+        try:
+            return await callback(*args, **kwargs)
+        except TelegramError:
+            TELEGRAM_API_ERRORS.labels(telegram_method_label(endpoint)).inc()
+            raise
+
+    return call
 
 
 class RetryingRateLimiter(AIORateLimiter):
@@ -34,6 +49,7 @@ class RetryingRateLimiter(AIORateLimiter):
         # A caller may ask for another number of retries (rate_limit_args=N >= 1; PTB drops a 0): the
         # hand-off outbox retries by itself.
         retries = self.retries if rate_limit_args is None else int(rate_limit_args)
+        callback = _counting_errors(callback, endpoint)
         attempt = 0
         while True:
             try:

@@ -60,6 +60,7 @@ class HandoffRelay:
         self.staff_chat = staff_chat
         self.office_chats = dict(office_chats or {})
         self.outbox: Optional[Outbox] = None   # set by the app once the Rasa client exists
+        self.health = None   # bot.telegram.health.GatewayHealth, set by the app: staff chats it cannot reach
 
     # ---- configuration -------------------------------------------------------------------------
     @property

@@ -493,6 +493,10 @@ class FakeTelegram:
             self.answered[query_id] = params.get("text")
         return True
 
+    async def api_getchatmembercount(self, params: dict) -> int:
+        chat_id_of(params)
+        return 3
+
     async def api_sendmessage(self, params: dict) -> dict:
         chat_id = chat_id_of(params)
         raw = params.get("text")

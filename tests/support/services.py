@@ -194,7 +194,7 @@ def start_assistant(workdir: Path, model: Path, env: Optional[Dict[str, str]] = 
         endpoints.write_text(endpoints_yaml(action_url(actions), db, endpoints_template, tracker_store))
     else:
         env.setdefault("ACTION_SERVER_URL", action_url(actions))
-    rasa = Service(name, [PYTHON, "-m", "rasa", "run", "--model", str(model), "--credentials",
+    rasa = Service(name, [PYTHON, "-m", "ops.rasa", "run", "--model", str(model), "--credentials",
                           str(credentials), "--endpoints", str(endpoints),
                           "--interface", "127.0.0.1", "--port", str(rasa_port)],
                    f"http://127.0.0.1:{rasa_port}/webhooks/rest/", workdir, env)

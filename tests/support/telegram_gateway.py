@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Dict, Optional
 
 from tests.support.fake_telegram import FakeTelegram
-from tests.support.services import PYTHON, ROOT, stop_process
+from tests.support.services import PYTHON, ROOT, free_port, stop_process
 
 # Every setting the gateway reads, so that nothing leaks in from a developer's shell or .env.
 DEFAULTS = {
@@ -32,6 +32,11 @@ class GatewayProcess:
     fake: FakeTelegram
     env: Dict[str, str]
 
+    @property
+    def http_url(self) -> str:
+        """The gateway's /health and /metrics listener (GATEWAY_HTTP_PORT)."""
+        return f"http://127.0.0.1:{self.env['GATEWAY_HTTP_PORT']}"
+
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
@@ -54,6 +59,8 @@ def start_gateway(fake: FakeTelegram, rasa_url: str, log_dir: Path, env: Optiona
     log_dir.mkdir(parents=True, exist_ok=True)
     # The hand-off case store: the test's own, never the repository's .state/.
     settings.setdefault("HANDOFF_DB_URL", f"sqlite:///{log_dir / 'handoff.db'}")
+    # Its own health/metrics port: gateways of other tests (or a `make run`) may hold 8090.
+    settings.setdefault("GATEWAY_HTTP_PORT", str(free_port()))
     log_path = log_dir / "telegram.log"
     ready_call = "setWebhook" if settings["TELEGRAM_MODE"] == "webhook" else "getUpdates"
     before = len(fake.calls_of(ready_call))

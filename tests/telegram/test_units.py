@@ -9,7 +9,8 @@ from telegram import Update
 
 from bot.telegram import render
 from bot.telegram.callbacks import MAX_CALLBACK_BYTES, CallbackStore, control
-from bot.telegram.config import ConfigError, Settings, read_dotenv
+from bot.telegram.config import ConfigError, Settings
+from ops.envfile import read as read_dotenv
 from bot.telegram.logs import REDACTED, setup_logging
 from bot.telegram.ordering import ChatThrottle, PerChatUpdateProcessor
 from bot.telegram.rasa import RasaClient, RasaUnavailable, parse_messages
