@@ -28,7 +28,7 @@ from rasa_sdk.events import ConversationPaused, FollowupAction, SlotSet
 
 from contracts import ERROR, HANDOFF
 from handoff import hours as office_hours
-from handoff.store import ASKED, EMAIL, FALLBACK, LIVE, OFFLINE, Case, CaseStore
+from handoff.store import ASKED, EMAIL, FALLBACK, LIVE, OFFLINE, WEB, Case, CaseStore
 from knowledge import Answerer, Reply
 from knowledge.text import fold
 from ops.action_server import count_case
@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 FORM = "handoff_form"
 EMAIL_SLOT, QUESTION_SLOT, REASON_SLOT = "handoff_email", "handoff_question", "handoff_reason"
 RELAY_OPEN, RELAY_CLOSED = "open", "closed"
+CHANNEL_NAMES = {"socketio": WEB}   # Rasa's input channel -> the channel staff read and the relay knows
 TRANSCRIPT_MESSAGES = 12      # the last messages staff see with a case
 TRANSCRIPT_CHARS = 600        # each one cut to this length (long answers: member lists...)
 MAX_QUESTION_CHARS = 2000
@@ -133,7 +134,8 @@ class Desk:
     def _open(self, turn: Turn, tracker: Tracker, answerer: Answerer, reason: str, mode: str,
               **fields: str) -> Optional[Case]:
         try:
-            case = self.store.open_case(tracker.sender_id, turn.channel or "unknown", turn.language, reason, mode,
+            channel = CHANNEL_NAMES.get(turn.channel or "", turn.channel or "unknown")
+            case = self.store.open_case(tracker.sender_id, channel, turn.language, reason, mode,
                                         transcript(tracker.events), office=office_for(turn, answerer),
                                         country=turn.country or country_of(turn, answerer), **fields)
         except Exception:
@@ -144,19 +146,23 @@ class Desk:
 
     def start(self, turn: Turn, tracker: Tracker, answerer: Answerer) -> Start:
         reason = FALLBACK if turn.failed_turns else ASKED
+        by_email = Start(None, events=[SlotSet(REASON_SLOT, reason), FollowupAction(FORM)])
         if turn.relay not in (RELAY_OPEN, RELAY_CLOSED):
-            return Start(None, events=[SlotSet(REASON_SLOT, reason), FollowupAction(FORM)])
+            return by_email
         office = office_for(turn, answerer)
         contacts = answerer.human_contacts(replace(turn.context, office=office), turn.language)
         hours = self.schedule.for_office(office)
         live = turn.relay == RELAY_OPEN and hours.open_at()
+        if not live and CHANNEL_NAMES.get(turn.channel or "") == WEB:   # out of hours on the web: by email
+            return by_email
         case = self._open(turn, tracker, answerer, reason, LIVE if live else OFFLINE)
         if case is None:
             return Start(Reply(answerer.phrase("handoff_unavailable", turn.language, contacts=contacts),
                                context=turn.context, outcome=ERROR))
         custom = {"handoff": {"reference": case.reference, "mode": case.mode}}
         if live:
-            text = answerer.phrase("handoff_live", turn.language, reference=case.reference)
+            key = "handoff_live_web" if case.channel == WEB else "handoff_live"
+            text = answerer.phrase(key, turn.language, reference=case.reference)
             return Start(Reply(text, context=turn.context, outcome=HANDOFF), custom, [ConversationPaused()])
         text = answerer.phrase("handoff_offline", turn.language, reference=case.reference, contacts=contacts)
         if turn.relay == RELAY_OPEN:   # staff answer live at other times: say when

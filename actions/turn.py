@@ -16,6 +16,7 @@ PENDING_OFFER_SLOT = "pending_offer"
 HUMAN_OFFER = "human"
 CONTEXT_SLOTS = ("topic", "subject", "office")
 ENTITY_TYPES = (*SUBJECT_TYPES, "contact_field", "language")
+RELAY_CHANNELS = ("rest", "socketio")   # input channels whose metadata.relay is set by the server side
 
 
 @dataclass(frozen=True)
@@ -60,9 +61,9 @@ class Turn:
             pending_offer=tracker.get_slot(PENDING_OFFER_SLOT),
             failed_turns=int(tracker.get_slot(FAILED_TURNS_SLOT) or 0),
             channel=_text(metadata, "channel") or tracker.get_latest_input_channel(),
-            # Only the channel gateways (Telegram) say they relay, and they talk to Rasa through REST:
-            # a web widget claiming a relay in its metadata is not believed.
-            relay=_text(metadata, "relay") if tracker.get_latest_input_channel() == "rest" else None,
+            # Only the channel gateways (Telegram, through REST) and the widget's socket.io channel
+            # (server-side, bot/channels/livecase.py) say they relay; a widget's own claim is dropped.
+            relay=_text(metadata, "relay") if tracker.get_latest_input_channel() in RELAY_CHANNELS else None,
             country=_text(metadata, "country"),
         )
 

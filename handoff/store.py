@@ -31,6 +31,8 @@ OPEN, FILED, CLOSED = "open", "filed", "closed"      # status: live relay / wait
 LIVE, EMAIL, OFFLINE = "live", "email", "offline"    # mode: Telegram relay / by email / out of hours
 ASKED, FALLBACK = "asked", "fallback"                # reason
 STAFF, CITIZEN = "staff", "citizen"                  # outbox targets
+WEB = "web"                                          # the widget's cases: its citizen rows go out through
+RESUME = "resume"                                    # the Rasa server (bot/channels/livecase.py), all but `resume`
 # Outbox rows of an erased citizen's staff-group copies (case_id NO_CASE, the case is gone; `text`
 # is JSON): delete one message {"chat", "message", "reference"}, or tell the group {"chat", "reference"}.
 ERASE, ERASED, NO_CASE = "erase", "erased", 0
@@ -285,6 +287,46 @@ class CaseStore:
             if item.kind == "case":
                 connection.execute(cases.update().where(cases.c.id == item.case_id)
                                    .values(staff_chat_id=chat_id, staff_message_id=message_id))
+
+    # ---- the widget's live cases (delivered by the Rasa server, bot/channels/livecase.py) --------------
+    def _web_rows(self, sender: Optional[str] = None):
+        condition = ((outbox.c.target == CITIZEN) & outbox.c.sent_at.is_(None) & (cases.c.channel == WEB))
+        if sender is not None:
+            condition &= cases.c.sender == sender
+        return sa.select(outbox.c.id, outbox.c.case_id, outbox.c.target, outbox.c.kind, outbox.c.text,
+                         cases.c.sender).select_from(outbox.join(cases, outbox.c.case_id == cases.c.id)) \
+            .where(condition).order_by(outbox.c.id)
+
+    def web_pending(self, sender: str) -> List[Outgoing]:
+        """What the visitor `sender` has not yet acknowledged, in order, up to a hand-back to the
+        assistant the gateway has not done yet (`resume`: what follows it comes after it)."""
+        rows = []
+        with self.engine.connect() as connection:
+            for row in connection.execute(self._web_rows(sender)):
+                if row.kind == RESUME:
+                    break
+                rows.append(Outgoing(*row[:5]))
+        return rows
+
+    def web_waiting(self) -> List[str]:
+        """Visitors with something to deliver (their session ids)."""
+        with self.engine.connect() as connection:
+            return sorted({row.sender for row in connection.execute(self._web_rows()) if row.kind != RESUME})
+
+    def web_acknowledged(self, sender: str, up_to: int) -> int:
+        """The visitor's widget showed every row of theirs up to the row id `up_to`: sent."""
+        with self.engine.begin() as connection:
+            ids = [row.id for row in connection.execute(self._web_rows(sender))
+                   if row.id <= up_to and row.kind != RESUME]
+            if not ids:
+                return 0
+            return connection.execute(outbox.update().where(outbox.c.id.in_(ids)).values(sent_at=time.time())).rowcount
+
+    def live_web_cases(self) -> List[Case]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(sa.select(cases).where(
+                (cases.c.status == OPEN) & (cases.c.mode == LIVE) & (cases.c.channel == WEB)).order_by(cases.c.id))
+            return [Case.from_row(row) for row in rows]
 
     # ---- one deliverer among several gateways ---------------------------------------------------
     def hold_lease(self, name: str, holder: str, seconds: float) -> bool:

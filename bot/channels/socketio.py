@@ -31,6 +31,7 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 from bot.channels.forget import export_conversation, forget_conversation
+from bot.channels.livecase import WebLiveCases
 from bot.channels.private import ready_agent
 from bot.channels.rest import clean_metadata, hinted_language, run_assistant, unavailable
 
@@ -115,6 +116,7 @@ class SegibSocketIOInput(SocketIOInput):
     allowed_origins: List[str] = list(DEFAULT_ALLOWED_ORIGINS)
     max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS
     _server: Any = None   # the Sanic app, once it starts
+    live_cases: Optional[WebLiveCases] = None   # the live hand-off, once the blueprint exists
 
     @classmethod
     def name(cls) -> Text:
@@ -140,6 +142,11 @@ class SegibSocketIOInput(SocketIOInput):
         sio.eio.max_http_buffer_size = MAX_PACKET_BYTES
         namespace = self.namespace or "/"
 
+        async def session_of(sid: Text) -> Optional[str]:
+            return (await sio.get_session(sid, namespace=namespace)).get("session_id")
+
+        live = self.live_cases = WebLiveCases(sio, namespace, session_of)   # the live hand-off (livecase.py)
+
         async def bind_session(sid: Text, requested: Any) -> str:
             session_id = valid_session_id(requested) or uuid.uuid4().hex
             if self.session_persistence:
@@ -157,6 +164,7 @@ class SegibSocketIOInput(SocketIOInput):
             session_id = await bind_session(sid, requested)
             await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
             logger.debug("Socket %s bound to session %s", sid, session_id)
+            await live.joined(sid, session_id)   # staff replies sent while the visitor was away
 
         async def handle_message(sid: Text, data: Any) -> None:
             data = data if isinstance(data, dict) else {}
@@ -168,6 +176,8 @@ class SegibSocketIOInput(SocketIOInput):
                 logger.info("Socket %s sent a message before requesting a session", sid)
             elif data.get("session_id") not in (None, session_id):
                 logger.warning("Socket %s sent a message for another session; kept its own", sid)
+            if await live.intercept(session_id, data.get("message") if isinstance(data.get("message"), str) else ""):
+                return   # in a live case: for staff, not for the assistant
             await self._process(on_new_message, sio, session_id, data)
 
         async def forget(sid: Text, _data: Any = None) -> Dict[str, Any]:
@@ -212,6 +222,7 @@ class SegibSocketIOInput(SocketIOInput):
         sio.on(self.user_message_evt, handle_message, namespace=namespace)
         sio.on(FORGET_EVENT, forget, namespace=namespace)
         sio.on(EXPORT_EVENT, export, namespace=namespace)
+        live.attach(socketio_webhook)
         return socketio_webhook
 
     def _metadata(self, data: Dict[str, Any]) -> Dict[str, str]:
@@ -227,6 +238,9 @@ class SegibSocketIOInput(SocketIOInput):
                        session_id: str, data: Dict[str, Any]) -> None:
         output = _CountingOutput(sio, self.bot_message_evt)
         metadata = self._metadata(data)
+        metadata.pop("relay", None)   # only the server says whether staff can answer live
+        if self.live_cases is not None and self.live_cases.relay_state():
+            metadata["relay"] = self.live_cases.relay_state()
         language = hinted_language(metadata)
         text = data.get("message")
         text = text if isinstance(text, str) else ""

@@ -6,7 +6,7 @@ as plain text (no parse mode), so whatever a citizen typed is shown literally.
 import time
 from typing import List, Optional
 
-from handoff.store import EMAIL, FALLBACK, LIVE, Case
+from handoff.store import EMAIL, FALLBACK, LIVE, WEB, Case
 
 from bot.telegram.phrases import Phrases
 from bot.telegram.render import MAX_MESSAGE, utf16_len
@@ -52,7 +52,8 @@ class CaseTexts:
         if case.mode == EMAIL:
             header = self.staff("handoff_staff_email", reference=case.reference, email=case.email or NONE)
         else:
-            key = "handoff_staff_live" if case.mode == LIVE else "handoff_staff_offline"
+            key = "handoff_staff_offline" if case.mode != LIVE else \
+                "handoff_staff_live_web" if case.channel == WEB else "handoff_staff_live"
             header = self.staff(key, reference=case.reference)
         reason = self.staff("handoff_reason_fallback" if case.reason == FALLBACK else "handoff_reason_asked")
         lines = [header, self.staff("handoff_staff_fields", channel=case.channel, lang=case.language,

@@ -13,9 +13,10 @@ dies loses the lease after LEASE_SECONDS, and another takes over. The holder's n
 (HANDOFF_GATEWAY_ID overrides it, for several gateways on one host), so a gateway restarted on the
 same host resumes delivery at once.
 
-Kinds of rows: `case` (the case message, to staff), `citizen` (a citizen's message, to staff, as a
-reply to the case message), `notice` (to staff or citizen), `staff` (a staff answer, to the
-citizen), `resume` (not a message: the conversation is handed back to the assistant in Rasa),
+Kinds of rows: `case` (the case message, to staff), `citizen` (a citizen's message as they typed it,
+from any channel, to staff as a reply to the case message, with the case's reference), `notice` (to staff or citizen), `staff` (a staff answer, to the
+citizen), `resume` (not a message: the conversation is handed back to the assistant in Rasa, for every
+channel; the web widget's other citizen rows are delivered by the Rasa server),
 `erase` and `erased` (a citizen's "forget me", queued by bot.privacy.forget wherever it ran: delete
 one of their case's messages in a staff chat with deleteMessage or, for what Telegram no longer lets
 a bot delete (older than 48 hours), tell the group which case was erased so that staff delete it).
@@ -30,14 +31,14 @@ from typing import Callable, Dict, Optional, Set
 from telegram import ReplyParameters
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from handoff.store import ERASE, ERASED, LIVE, NO_CASE, STAFF, Case, CaseStore, Outgoing
+from handoff.relay import telegram_chat as citizen_chat
+from handoff.store import ERASE, ERASED, LIVE, NO_CASE, RESUME, STAFF, WEB, Case, CaseStore, Outgoing
 
-from bot.telegram.casetext import CaseTexts
+from bot.telegram.casetext import CaseTexts, fit
 from bot.telegram.rasa import ForgetDisabled, RasaClient, RasaUnavailable
 
 logger = logging.getLogger(__name__)
 
-SENDER_PREFIX = "telegram:"
 # Retries of one send within a round (PTB drops a rate_limit_args of 0): the outbox retries itself,
 # every round, without holding the other chats' messages back.
 RETRIES_PER_ROUND = 1
@@ -49,16 +50,6 @@ HOLDER_ENV = "HANDOFF_GATEWAY_ID"
 
 def holder_name() -> str:
     return os.environ.get(HOLDER_ENV, "").strip() or socket.gethostname()
-
-
-def citizen_chat(case: Case) -> Optional[int]:
-    """The Telegram chat of a case's citizen; None for other channels (answered by email)."""
-    if not case.sender.startswith(SENDER_PREFIX):
-        return None
-    try:
-        return int(case.sender[len(SENDER_PREFIX):])
-    except ValueError:
-        return None
 
 
 class Outbox:
@@ -114,7 +105,11 @@ class Outbox:
         case = cases[item.case_id]
         if case is None:
             return
+        if item.target != STAFF and case.channel == WEB and item.kind != RESUME:
+            return   # the widget's: the Rasa server delivers it to the visitor (bot/channels/livecase.py)
         chat = self.staff_chat_for(case) if item.target == STAFF else citizen_chat(case)
+        if item.kind == RESUME:
+            chat = case.sender   # a call to the Rasa server, whatever the channel; in order with the rest
         if (item.target == STAFF and chat is None) or chat in blocked:
             return   # no staff group for it (the case waits in the store until there is one), or later
         if chat is None:   # an email case has no chat to answer in
@@ -128,7 +123,7 @@ class Outbox:
             cases[item.case_id] = await asyncio.to_thread(self.store.case, item.case_id)  # its message id
 
     async def _deliver_one(self, bot, item: Outgoing, case: Case, chat: int) -> bool:
-        if item.kind == "resume":
+        if item.kind == RESUME:
             try:
                 await self.rasa.resume(case.sender)
             except (RasaUnavailable, ForgetDisabled) as error:
@@ -136,7 +131,12 @@ class Outbox:
                 return False
             await asyncio.to_thread(self.store.mark_sent, item)
             return True
-        text = self.texts.announcement(case) if item.kind == "case" else item.text
+        if item.kind == "case":
+            text = self.texts.announcement(case)
+        elif item.target == STAFF and item.kind == "citizen":   # a citizen's words, from any channel
+            text = fit([self.texts.staff("handoff_staff_relayed", reference=case.reference, text=item.text)], 0)
+        else:
+            text = fit([item.text], 0)
         reply_to = case.staff_message_id if item.target == STAFF and item.kind != "case" else None
         try:
             message = await bot.send_message(

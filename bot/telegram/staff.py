@@ -24,10 +24,11 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
 
 from handoff.hours import OfficeHours, Schedule
-from handoff.store import CITIZEN, LIVE, STAFF, Case, CaseStore
+from handoff.relay import TELEGRAM_PREFIX, CaseRelay, answerable
+from handoff.store import CITIZEN, STAFF, Case, CaseStore
 
-from bot.telegram.casetext import CaseTexts, age, fit
-from bot.telegram.outbox import Outbox, citizen_chat
+from bot.telegram.casetext import CaseTexts, age
+from bot.telegram.outbox import Outbox
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ class HandoffRelay:
         self.staff_chat = staff_chat
         self.office_chats = dict(office_chats or {})
         self.outbox: Optional[Outbox] = None   # set by the app once the Rasa client exists
+        self.cases = CaseRelay(store, texts, self._wake)
         self.health = None   # bot.telegram.health.GatewayHealth, set by the app: staff chats it cannot reach
 
     # ---- configuration -------------------------------------------------------------------------
@@ -77,30 +79,25 @@ class HandoffRelay:
         return "open" if self.staff_chats else "closed"
 
     def _queue(self, case: Case, target: str, kind: str, text: str, source: Optional[str] = None) -> bool:
-        queued = self.store.enqueue(case.id, target, kind, fit([text], 0), source)
+        return self.cases.queue(case, target, kind, text, source)
+
+    def _wake(self) -> None:
         if self.outbox:
             self.outbox.wake()
-        return queued
 
-    # ---- citizen side ----------------------------------------------------------------------------
+    # ---- citizen side (Telegram's adapter of handoff.relay) ----------------------------------------
     async def live_case(self, chat_id: int) -> Optional[Case]:
-        return await asyncio.to_thread(self.store.live_case, f"telegram:{chat_id}")
+        return await asyncio.to_thread(self.cases.live_case, f"{TELEGRAM_PREFIX}{chat_id}")
 
     async def from_citizen(self, case: Case, text: str, source: str) -> None:
-        relayed = self.texts.staff("handoff_staff_relayed", reference=case.reference, text=text)
-        await asyncio.to_thread(self._queue, case, STAFF, "citizen", relayed, source)
+        await asyncio.to_thread(self.cases.from_citizen, case, text, source)
 
     async def citizen_leaves(self, case: Case) -> None:
         """The citizen typed /bot: close the case, tell staff, hand the conversation back."""
-        if await asyncio.to_thread(self.store.close, case.id):
-            await asyncio.to_thread(self._hand_back, case, "handoff_staff_citizen_left")
+        await asyncio.to_thread(self.cases.citizen_leaves, case)
 
     def _hand_back(self, case: Case, staff_notice: str, citizen_notice: str = "handoff_back", **values: str) -> None:
-        self._queue(case, STAFF, "notice", self.texts.staff(staff_notice, reference=case.reference, **values))
-        if case.mode == LIVE and citizen_chat(case) is not None:
-            self._queue(case, CITIZEN, "resume", "")
-            self._queue(case, CITIZEN, "notice",
-                        self.texts.citizen(case, citizen_notice, reference=case.reference, **values))
+        self.cases.hand_back(case, staff_notice, citizen_notice, **values)
 
     # ---- cases nobody closed -------------------------------------------------------------------------
     async def close_stale(self, hours: float, now: Optional[float] = None) -> int:
@@ -176,7 +173,7 @@ class HandoffRelay:
         if case.status == "closed":
             await self._answer(update, self.texts.staff("handoff_staff_already_closed", reference=case.reference))
             return
-        if citizen_chat(case) is None:
+        if not answerable(case):
             await self._answer(update, self.texts.staff("handoff_staff_by_email", reference=case.reference,
                                                         email=case.email or "—"))
             return

@@ -7,7 +7,7 @@ import urllib.request
 
 from handoff.store import ASKED, EMAIL, FALLBACK, FILED
 from tests.handoff.conftest import TOKEN
-from tests.widget.test_socketio_channel import Visitor
+from tests.widget.test_socketio_channel import WAIT, Visitor
 
 REFERENCE = re.compile(r"SGB-[A-Z2-9]{4}-[A-Z2-9]{4}")
 
@@ -32,7 +32,7 @@ def test_a_widget_citizen_files_a_case_by_email_in_portuguese(desk_assistant, ca
     assert (case.sender, case.mode, case.status, case.language, case.reason) == (sender, EMAIL, FILED, "pt", ASKED)
     assert case.email == "ana.silva@exemplo.org" and case.question.startswith("Como posso candidatar")
     assert ("citizen", "Quero falar com um atendente") in case.transcript
-    assert case.channel == "socketio"
+    assert case.channel == "web"   # the widget's cases: channel "web" (actions/handoff.py)
     # The assistant is back to answering questions.
     assert "Allamand" in texts(say(sender, "Quem é o secretário-geral?", meta))[0]
 
@@ -94,6 +94,21 @@ def test_the_web_widget_socket_io_channel_files_a_case_in_english(desk_assistant
         done = say("When is the next Ibero-American Summit and how can journalists get accredited?")
         case = cases.by_reference(REFERENCE.search(done).group())
         assert done.startswith("Done: your request is filed") and case.email == "Eva.Lopez@example.com"
-        assert case.channel == "socketio" and case.sender == session and case.language == "en"
+        assert case.channel == "web" and case.sender == session and case.language == "en"
+    finally:
+        visitor.close()
+
+
+def test_a_widget_claiming_a_live_relay_is_not_believed(desk_assistant, cases):
+    """The socket.io channel trusts channel metadata only from itself (server-side): a page that sends
+    `relay: open` without a staff group configured on the server gets the email form, not a live case."""
+    visitor = Visitor(desk_assistant.base_url, "http://localhost:8080")
+    try:
+        session = visitor.session()
+        for text in ("Can I speak to someone from SEGIB?", "yes"):
+            visitor.client.emit("user_uttered", {"message": text, "session_id": session,
+                                                 "customData": {"language": "en-GB", "relay": "open"}})
+            reply = visitor.replies.get(timeout=WAIT)["text"]
+        assert "Which address should we write to?" in reply and cases.live_case(session) is None
     finally:
         visitor.close()

@@ -76,7 +76,7 @@ def test_a_widget_case_by_email_is_shown_to_staff_who_answer_by_email(relay, fak
     fake.wait_until(lambda: cases.by_reference(reference).staff_message_id, 10, "the case message recorded")
     assert case_message.text.startswith(f"Caso {reference} por correo: responder a maria@example.org.")
     assert "Consulta: ¿Cómo solicito el uso del logo de la SEGIB?" in case_message.text
-    assert "Canal: socketio" in case_message.text
+    assert "Canal: web" in case_message.text
     relay.staff_says("Le escribimos", case_message)
     fake.wait_for_text(STAFF_CHAT, f"El caso {reference} se contesta por correo a maria@example.org.")
 

@@ -110,7 +110,7 @@ def test_cases_go_to_their_offices_group_else_to_the_main_one(tmp_path):
     assert HandoffRelay(store, CaseTexts(Phrases()), parse("never"), -100).state() == "open"
 
 
-def test_only_a_gateway_on_the_rest_channel_is_believed_to_relay():
+def test_only_the_gateways_rest_channel_and_the_widgets_server_side_are_believed_to_relay():
     from rasa_sdk import Tracker
 
     from actions.turn import Turn
@@ -121,7 +121,8 @@ def test_only_a_gateway_on_the_rest_channel_is_believed_to_relay():
         events = [{"event": "user", "text": "sí", "input_channel": input_channel}]
         return Turn.from_tracker(Tracker("x", {}, latest, events, False, None, {}, "action_listen"))
 
-    assert turn("rest").relay == "open" and turn("socketio").relay is None
+    # The socket.io channel replaces whatever the widget sent with its own (bot/channels/livecase.py).
+    assert turn("rest").relay == "open" and turn("socketio").relay == "open" and turn("cmdline").relay is None
 
 
 class RecordingBot:
@@ -161,8 +162,8 @@ def test_two_gateways_on_one_store_deliver_each_message_once_and_in_order(tmp_pa
     assert len(sent_texts) == len(set(sent_texts)) == 3 + 3 * 8      # each row once
     assert not store.pending()
     for case in cases:                                                 # each chat's rows in order
-        to_staff = [t for t in sent_texts if t.startswith(f"{case.reference} mensaje")]
-        assert to_staff == [f"{case.reference} mensaje {n}" for n in range(4)]
+        to_staff = [t for t in sent_texts if f"{case.reference} mensaje" in t]   # with the case's reference
+        assert to_staff == [f"{case.reference} · Persona: {case.reference} mensaje {n}" for n in range(4)]
 
     monkeypatch.setattr(outbox_module, "LEASE_SECONDS", 0.3)
     asyncio.run(rounds(1))                                             # someone holds a short lease now

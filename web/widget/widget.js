@@ -216,6 +216,7 @@
       item.appendChild(text("p", "sw-bubble", message.text));
       return item;
     }
+    if (message.from === "staff") { return renderStaffMessage(item, message); }
     item.appendChild(text("span", "sw-vh", (message.from === "user" ? label("you") : label("bot")) + ": "));
     var bubble = el("div", "sw-bubble");
     if (message.from === "bot") { renderRich(bubble, message.text || ""); } else { bubble.textContent = message.text; }
@@ -241,6 +242,15 @@
       item.appendChild(group);
     }
     item.setAttribute("data-index", String(index));
+    return item;
+  }
+
+  /* A reply from a person of SEGIB's team (live hand-off): its own look; the text already starts
+     with "SEGIB (staff):", and the log (aria-live) announces it like every addition. */
+  function renderStaffMessage(item, message) {
+    var bubble = el("div", "sw-bubble");
+    renderRich(bubble, message.text || "");
+    item.appendChild(bubble);
     return item;
   }
 
@@ -327,6 +337,28 @@
     if (message.text || buttons.length || image) { append(message); }
   }
 
+  /* Live hand-off (bot/channels/livecase.py): staff replies arrive as staff_uttered {id, text, kind},
+     in order; each is shown once (ids at or below the stored cursor were shown already, e.g. before
+     a reload) and acknowledged, so that the server sends it no more, even after the tab was closed. */
+  function onStaffMessage(data) {
+    if (!data || typeof data.id !== "number" || typeof data.text !== "string") { return; }
+    var cursor = state.staffCursor || 0;
+    if (data.id > cursor) {
+      state.staffCursor = data.id;
+      append({ from: data.kind === "staff" ? "staff" : "bot", text: data.text });
+      clearTimeout(noReplyTimer);
+      setStatus("");
+    }
+    socket.emit("staff_seen", { id: Math.max(cursor, data.id) });
+  }
+
+  /* The visitor's message went to staff: no reply of the assistant is coming. */
+  function onRelayed() {
+    clearTimeout(noReplyTimer);
+    awaiting = false;
+    setStatus("");
+  }
+
   function onSessionConfirm(data) {
     var id = data && typeof data === "object" ? data.session_id : data;
     if (typeof id !== "string" || !id) { return; }
@@ -358,6 +390,8 @@
     });
     socket.on("session_confirm", onSessionConfirm);
     socket.on("bot_uttered", onBotMessage);
+    socket.on("staff_uttered", onStaffMessage);
+    socket.on("handoff_relayed", onRelayed);
     socket.on("connect_error", function () { confirmed = false; setStatus(label("offline")); });
     socket.on("disconnect", function () { confirmed = false; setStatus(label("offline")); });
   }
