@@ -27,7 +27,7 @@ import uuid
 from typing import Any, Awaitable, Callable, Dict, Mapping, Optional
 
 from handoff.relay import CaseRelay
-from handoff.store import WEB, CaseStore
+from handoff.store import CaseStore
 
 logger = logging.getLogger(__name__)
 

@@ -90,6 +90,16 @@ def stop_relay(relay: Relay) -> None:
     assert "Traceback" not in log, f"the gateway logged an exception:\n{log[-3000:]}"
 
 
+def relay_fixture(name: str, **env):
+    """A module's own gateway with its own settings (e.g. a short HANDOFF_STALE_HOURS), as a fixture."""
+    @pytest.fixture(scope="module")
+    def own_relay(desk_assistant, handoff_db, tmp_path_factory):
+        running = start_relay(desk_assistant, handoff_db, tmp_path_factory.mktemp(name), **env)
+        yield running
+        stop_relay(running)
+    return own_relay
+
+
 @pytest.fixture(scope="module")
 def relay(desk_assistant, handoff_db, tmp_path_factory):
     """The stand-in Bot API with the gateway (staff group configured, staffed 24/7) in front of the

@@ -4,23 +4,17 @@ announced with how long the citizen waited (the stand-in Bot API, the real gatew
 import asyncio
 import time
 
-import pytest
 
 from handoff.hours import parse
 from handoff.store import ASKED, LIVE, CaseStore
-from tests.handoff.conftest import STAFF_CHAT, start_relay, stop_relay
+from tests.handoff.conftest import STAFF_CHAT, relay_fixture
 from tests.handoff.test_telegram_handoff import open_live_case
 from bot.telegram.casetext import CaseTexts
 from bot.telegram.phrases import Phrases
 from bot.telegram.staff import HandoffRelay
 
 
-@pytest.fixture(scope="module")
-def remind_relay(desk_assistant, handoff_db, tmp_path_factory):
-    running = start_relay(desk_assistant, handoff_db, tmp_path_factory.mktemp("remind-relay"),
-                          HANDOFF_REMIND_MINUTES="0.05")   # 3 seconds
-    yield running
-    stop_relay(running)
+remind_relay = relay_fixture("remind-relay", HANDOFF_REMIND_MINUTES="0.05")   # 3 seconds
 
 
 def test_an_unanswered_case_is_posted_again_until_staff_reply(remind_relay, new_chat, cases):

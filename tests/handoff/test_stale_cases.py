@@ -1,19 +1,13 @@
 """A live hand-off case nobody closes is closed after HANDOFF_STALE_HOURS, with a notice to the staff
 group and to the citizen, who is handed back to the assistant (the stand-in Bot API, the real gateway
 and assistant). Its own gateway, with a stale period of seconds."""
-import pytest
 
 from handoff.store import CLOSED
-from tests.handoff.conftest import STAFF_CHAT, start_relay, stop_relay
+from tests.handoff.conftest import STAFF_CHAT, relay_fixture
 from tests.handoff.test_telegram_handoff import open_live_case
 
 
-@pytest.fixture(scope="module")
-def stale_relay(desk_assistant, handoff_db, tmp_path_factory):
-    running = start_relay(desk_assistant, handoff_db, tmp_path_factory.mktemp("stale-relay"),
-                          HANDOFF_STALE_HOURS="0.002")   # 7.2 seconds
-    yield running
-    stop_relay(running)
+stale_relay = relay_fixture("stale-relay", HANDOFF_STALE_HOURS="0.002")   # 7.2 seconds
 
 
 def test_a_live_case_left_open_is_closed_and_the_citizen_handed_back(stale_relay, new_chat, cases):

@@ -13,7 +13,7 @@ from handoff.store import CaseStore
 from tests.handoff.conftest import STAFF_CHAT, TOKEN, start_relay, stop_relay
 from tests.support.metrics import record
 from tests.support.services import free_port, start_assistant
-from tests.widget.conftest import CHROMIUM_ARGS, start_website
+from tests.widget.conftest import start_website
 
 STAFF = ".sw-msg--staff"
 BOT = ".sw-msg--bot"
@@ -53,18 +53,8 @@ def live(model, chromium_path, widget_js_installed, tmp_path_factory):
     assistant.stop()
 
 
-@pytest.fixture(scope="module")
-def chromium(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-def visitor(chromium, live, locale):
-    context = chromium.new_context(locale=locale, viewport={"width": 1280, "height": 800})
+def visitor(browser, live, locale):
+    context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 800})
     context.set_default_timeout(REPLY_TIMEOUT)
     page = context.new_page()
     page.goto(live["origin"] + "/")
@@ -104,9 +94,9 @@ def staff_reply_shows(page, live, case_message, text, count=None):
 
 
 @pytest.mark.parametrize("language", ["es", "pt", "en"])
-def test_a_live_case_from_the_widget_round_trip(chromium, live, language):
+def test_a_live_case_from_the_widget_round_trip(browser, live, language):
     words, fake = LANGUAGES[language], live["relay"].fake
-    context, page = visitor(chromium, live, words["locale"])
+    context, page = visitor(browser, live, words["locale"])
     try:
         reference, case_message = open_case(page, live, words)
         assert "Canal: web" in case_message.text and f"Idioma: {language}" in case_message.text
@@ -130,9 +120,9 @@ def test_a_live_case_from_the_widget_round_trip(chromium, live, language):
         context.close()
 
 
-def test_staff_replies_sent_while_the_tab_was_closed_are_shown_once_when_it_comes_back(chromium, live):
+def test_staff_replies_sent_while_the_tab_was_closed_are_shown_once_when_it_comes_back(browser, live):
     words = LANGUAGES["es"]
-    context, page = visitor(chromium, live, words["locale"])
+    context, page = visitor(browser, live, words["locale"])
     try:
         reference, case_message = open_case(page, live, words)
         live["relay"].staff_says("/cases")
@@ -156,9 +146,9 @@ def test_staff_replies_sent_while_the_tab_was_closed_are_shown_once_when_it_come
         context.close()
 
 
-def test_the_gateway_and_the_rasa_server_killed_mid_case_lose_nothing_and_repeat_nothing(chromium, live):
+def test_the_gateway_and_the_rasa_server_killed_mid_case_lose_nothing_and_repeat_nothing(browser, live):
     words, relay, assistant = LANGUAGES["en"], live["relay"], live["assistant"]
-    context, page = visitor(chromium, live, words["locale"])
+    context, page = visitor(browser, live, words["locale"])
     try:
         reference, case_message = open_case(page, live, words)
         relay.gateway.process.send_signal(signal.SIGKILL)       # the gateway dies
