@@ -159,7 +159,9 @@ class Desk:
         if case is None:
             return Start(Reply(answerer.phrase("handoff_unavailable", turn.language, contacts=contacts),
                                context=turn.context, outcome=ERROR))
-        custom = {"handoff": {"reference": case.reference, "mode": case.mode}}
+        # For the Telegram gateway (it wakes its outbox). Not on the widget: Rasa's socket.io output
+        # cannot send a custom payload (it passes the dict's keys to emit as arguments).
+        custom = None if case.channel == WEB else {"handoff": {"reference": case.reference, "mode": case.mode}}
         if live:
             key = "handoff_live_web" if case.channel == WEB else "handoff_live"
             text = answerer.phrase(key, turn.language, reference=case.reference)

@@ -15,6 +15,7 @@ database named by HANDOFF_DB_URL (default: .state/handoff.db, beside the convers
 """
 import json
 import os
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -129,6 +130,9 @@ class Outgoing:
 
 def default_url() -> str:
     return os.environ.get(URL_ENV, "").strip() or f"sqlite:///{DEFAULT_PATH}"
+
+
+REFERENCE = re.compile(r"\bSGB-[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}\b")
 
 
 def new_reference() -> str:
@@ -389,8 +393,7 @@ class CaseStore:
             for case_id, source in connection.execute(
                     sa.select(outbox.c.case_id, outbox.c.source).where(
                         outbox.c.case_id.in_(ids) & (outbox.c.kind == "staff") & outbox.c.source.isnot(None))):
-                prefix, _, rest = source.partition(":")   # "tg:<staff chat>:<message id>": a staff reply
-                chat, _, message = rest.rpartition(":")
+                prefix, chat, message, *_ = (*source.split(":"), "", "")   # "tg:<staff chat>:<message id>:<date>"
                 if prefix == "tg" and chat.lstrip("-").isdigit() and message.isdigit():
                     copies[case_id].add((int(chat), int(message)))
             connection.execute(staff_messages.delete().where(staff_messages.c.case_id.in_(ids)))

@@ -28,7 +28,7 @@ from bot.telegram import callbacks, render
 from bot.telegram.callbacks import CallbackStore
 from bot.telegram.phrases import LANGUAGE_BUTTONS, ChatLanguages, Phrases, is_language
 from bot.telegram.rasa import ForgetDisabled, RasaClient, RasaUnavailable
-from bot.telegram.staff import HandoffRelay
+from bot.telegram.staff import HandoffRelay, message_source
 
 logger = logging.getLogger(__name__)
 
@@ -210,7 +210,7 @@ class Gateway:
         chat_id, user, text = update.effective_chat.id, update.effective_user, update.message.text
         language = self.languages.observe(chat_id, text=text, hint=hint_of(user))
         await self.converse(context.bot, chat_id, user, text, language,
-                            source=f"tg:{chat_id}:{update.message.message_id}")
+                            source=message_source(update.message))
 
     async def on_bot(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/bot: back to the assistant (closes the chat's live hand-off case, if any)."""

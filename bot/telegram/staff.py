@@ -25,7 +25,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandl
 
 from handoff.hours import OfficeHours, Schedule
 from handoff.relay import TELEGRAM_PREFIX, CaseRelay, answerable
-from handoff.store import CITIZEN, STAFF, Case, CaseStore
+from handoff.store import CITIZEN, REFERENCE, STAFF, Case, CaseStore
 
 from bot.telegram.casetext import CaseTexts, age
 from bot.telegram.outbox import Outbox
@@ -44,6 +44,13 @@ async def every(seconds: float, job: Callable[[], Awaitable[object]], stop: asyn
             await asyncio.wait_for(stop.wait(), seconds)
         except asyncio.TimeoutError:
             pass
+
+
+def message_source(message) -> str:
+    """The outbox `source` of a Telegram message: "tg:<chat>:<message id>:<its date>". An update
+    delivered twice is queued once; the date tells apart a message id reused by another Bot API
+    (a chat recreated, a stand-in restarted) from a redelivery."""
+    return f"tg:{message.chat_id}:{message.message_id}:{int(message.date.timestamp())}"
 
 
 HEADQUARTERS = "headquarters"
@@ -155,6 +162,12 @@ class HandoffRelay:
         replied = message.reply_to_message
         if replied is None:
             return None
+        # The bot's messages about a case name it (case message, relayed messages, notices): that
+        # holds even for a reply sent before the store recorded the message's id (a fast reply).
+        named = REFERENCE.search(replied.text or "") if replied.from_user and \
+            replied.from_user.id == update.get_bot().id else None
+        if named:
+            return await asyncio.to_thread(self.store.by_reference, named.group())
         return await asyncio.to_thread(self.store.for_staff_message, message.chat_id, replied.message_id)
 
     async def _answer(self, update: Update, text: str) -> None:
@@ -178,7 +191,7 @@ class HandoffRelay:
                                                         email=case.email or "—"))
             return
         text = self.texts.citizen(case, "handoff_staff_says", text=update.message.text)
-        source = f"tg:{update.message.chat_id}:{update.message.message_id}"
+        source = message_source(update.message)
         if await asyncio.to_thread(self._queue, case, CITIZEN, "staff", text, source):
             logger.info("A staff answer was queued for a case")
             if await asyncio.to_thread(self.store.mark_answered, case.id):

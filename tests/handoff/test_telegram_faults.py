@@ -105,3 +105,15 @@ def test_out_of_hours_honest_answer_right_office_contacts_and_a_filed_case(relay
     fake.wait_until(lambda: cases.by_reference(reference).staff_message_id, 10, "the case message recorded")
     relay.staff_says("Buenos días, le llamamos hoy.", staff)
     fake.wait_for_text(citizen, "SEGIB (staff): Buenos días, le llamamos hoy.", after=shown)
+
+
+def test_a_staff_reply_sent_the_moment_the_case_appears_reaches_the_citizen(relay, fake, new_chat):
+    """The case is found by the reference in the replied message, even before the store has recorded
+    that message's id (a reply typed at once, or by a script, as the outside check does)."""
+    citizen = new_chat()
+    fake.send_text(citizen, "quiero hablar con alguien", "es")
+    fake.wait_until(lambda: any("Sí" in m.titles for m in fake.shown_to(citizen)), 30, "the offer")
+    fake.tap(citizen, "Sí", "es")
+    reference = REFERENCE.search(fake.wait_for_text(citizen, "te responderá aquí").text).group()
+    relay.staff_says("Respuesta inmediata.", fake.wait_for_text(STAFF_CHAT, reference))
+    fake.wait_for_text(citizen, "SEGIB (staff): Respuesta inmediata.")
