@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
-from bot.telegram.config import read_dotenv
+from ops import envfile
 from handoff import hours as office_hours
 from knowledge.answers import SUBJECT_TYPES
 from quality import report as quality_report
@@ -126,8 +126,11 @@ def run(days: int, endpoints: Optional[str], handoff_db: Optional[str], reports_
 
 
 def main(argv=None) -> int:
-    for key, value in read_dotenv(ROOT / ".env").items():   # as make run and the gateway: .env under the environment
-        os.environ.setdefault(key, value)
+    try:
+        os.environ.update(envfile.configured(os.environ, ROOT))   # .env under the environment, as make run reads it
+    except envfile.EnvFileError as error:
+        print(error, file=sys.stderr)
+        return 2
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--days", type=int, default=int(os.environ.get("INSIGHTS_DAYS") or 30))
     parser.add_argument("--endpoints", default=os.environ.get("SEGIB_ENDPOINTS") or None)

@@ -53,6 +53,13 @@ def merged(path: Optional[Path], environ: Mapping[str, str]) -> Dict[str, str]:
     return {**(read(path) if path else {}), **environ}
 
 
+def configured(environ: Mapping[str, str], root: Path) -> Dict[str, str]:
+    """The settings as `make run` sees them: `.env` at `root` (or the file SEGIB_ENV_FILE names; empty:
+    none) under the environment. EnvFileError on a malformed line."""
+    env_file = environ.get("SEGIB_ENV_FILE", str(Path(root) / ".env"))
+    return merged(Path(env_file) if env_file else None, environ)
+
+
 def shell_exports(path: Path, environ: Mapping[str, str]) -> str:
     """`export KEY='value'` lines for the file's keys the environment does not set (for run.sh)."""
     return "".join(f"export {key}={shlex.quote(value)}\n" for key, value in read(path).items()

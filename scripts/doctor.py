@@ -149,9 +149,7 @@ def check(env: dict, root: Path = ROOT) -> list:
 
 def main(argv=None) -> int:
     try:
-        # As make run and the gateway read it (SEGIB_ENV_FILE names another file; empty reads none).
-        env_file = os.environ.get("SEGIB_ENV_FILE", str(ROOT / ".env"))
-        env = envfile.merged(Path(env_file) if env_file else None, os.environ)
+        env = envfile.configured(os.environ, ROOT)
     except envfile.EnvFileError as error:
         print(f"UNSAFE {error}")
         return 1
