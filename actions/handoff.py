@@ -40,7 +40,6 @@ logger = logging.getLogger(__name__)
 FORM = "handoff_form"
 EMAIL_SLOT, QUESTION_SLOT, REASON_SLOT = "handoff_email", "handoff_question", "handoff_reason"
 RELAY_OPEN, RELAY_CLOSED = "open", "closed"
-CHANNEL_NAMES = {"socketio": WEB}   # Rasa's input channel -> the channel staff read and the relay knows
 TRANSCRIPT_MESSAGES = 12      # the last messages staff see with a case
 TRANSCRIPT_CHARS = 600        # each one cut to this length (long answers: member lists...)
 MAX_QUESTION_CHARS = 2000
@@ -134,8 +133,7 @@ class Desk:
     def _open(self, turn: Turn, tracker: Tracker, answerer: Answerer, reason: str, mode: str,
               **fields: str) -> Optional[Case]:
         try:
-            channel = CHANNEL_NAMES.get(turn.channel or "", turn.channel or "unknown")
-            case = self.store.open_case(tracker.sender_id, channel, turn.language, reason, mode,
+            case = self.store.open_case(tracker.sender_id, turn.channel or "unknown", turn.language, reason, mode,
                                         transcript(tracker.events), office=office_for(turn, answerer),
                                         country=turn.country or country_of(turn, answerer), **fields)
         except Exception:
@@ -153,7 +151,7 @@ class Desk:
         contacts = answerer.human_contacts(replace(turn.context, office=office), turn.language)
         hours = self.schedule.for_office(office)
         live = turn.relay == RELAY_OPEN and hours.open_at()
-        if not live and CHANNEL_NAMES.get(turn.channel or "") == WEB:   # out of hours on the web: by email
+        if not live and turn.channel == WEB:   # out of hours on the web widget: by email
             return by_email
         case = self._open(turn, tracker, answerer, reason, LIVE if live else OFFLINE)
         if case is None:

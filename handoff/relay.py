@@ -58,9 +58,9 @@ class CaseRelay:
         self.hand_back(case, "handoff_staff_citizen_left")
         return True
 
-    def notify_staff(self, case: Case, key: str, **values: str) -> None:
-        """A notice about the case for staff, as a reply to its case message."""
-        self.queue(case, STAFF, "notice", self.texts.staff(key, reference=case.reference, **values))
+    def notify_staff(self, case: Case, key: str, source: Optional[str] = None, **values: str) -> bool:
+        """A notice about the case for staff, as a reply to its case message (once per `source`)."""
+        return self.queue(case, STAFF, "notice", self.texts.staff(key, reference=case.reference, **values), source)
 
     def hand_back(self, case: Case, staff_notice: str, citizen_notice: str = "handoff_back", **values: str) -> None:
         """A closed case: staff are told; a live citizen goes back to the assistant and is told so."""

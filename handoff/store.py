@@ -32,8 +32,8 @@ OPEN, FILED, CLOSED = "open", "filed", "closed"      # status: live relay / wait
 LIVE, EMAIL, OFFLINE = "live", "email", "offline"    # mode: Telegram relay / by email / out of hours
 ASKED, FALLBACK = "asked", "fallback"                # reason
 STAFF, CITIZEN = "staff", "citizen"                  # outbox targets
-WEB = "web"                                          # the widget's cases: its citizen rows go out through
-RESUME = "resume"                                    # the Rasa server (bot/channels/livecase.py), all but `resume`
+WEB = "socketio"                                     # the widget's cases (Rasa's input channel): their citizen
+RESUME = "resume"                                    # rows go out through the Rasa server (bot/channels/livecase.py), all but `resume`
 # Outbox rows of an erased citizen's staff-group copies (case_id NO_CASE, the case is gone; `text`
 # is JSON): delete one message {"chat", "message", "reference"}, or tell the group {"chat", "reference"}.
 ERASE, ERASED, NO_CASE = "erase", "erased", 0
@@ -61,6 +61,7 @@ cases = sa.Table(
     sa.Column("staff_message_id", sa.BigInteger),
     sa.Column("answered_at", sa.Float),     # the first staff reply (HANDOFF_REMIND_MINUTES, /cases)
     sa.Column("reminded_at", sa.Float),     # the last "still waiting" reminder to staff
+    sa.Column("visitor_seen_at", sa.Float),  # a web visitor's page last seen connected (any Rasa replica)
 )
 outbox = sa.Table(
     "handoff_outbox", metadata,
@@ -111,6 +112,7 @@ class Case:
     staff_message_id: Optional[int]
     answered_at: Optional[float] = None
     reminded_at: Optional[float] = None
+    visitor_seen_at: Optional[float] = None
 
     @classmethod
     def from_row(cls, row) -> "Case":
@@ -325,6 +327,10 @@ class CaseStore:
             if not ids:
                 return 0
             return connection.execute(outbox.update().where(outbox.c.id.in_(ids)).values(sent_at=time.time())).rowcount
+
+    def visitor_seen(self, case_id: int, at: float) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(cases.update().where(cases.c.id == case_id).values(visitor_seen_at=at))
 
     def live_web_cases(self) -> List[Case]:
         with self.engine.connect() as connection:

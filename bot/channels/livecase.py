@@ -14,7 +14,10 @@ socket.io channel tells the assistant `relay: open` and, within the office's hou
   who closed the tab gets them, once and in order, when the same browser comes back (`joined`,
   after the session is confirmed); the widget ignores ids it has shown already;
 - a visitor with no connected socket for HANDOFF_WEB_OFFLINE_MINUTES (default 10) is announced to
-  staff as offline, once per absence. (Sending staff replies by email afterwards is not done: the
+  staff as offline, once per absence. Each Rasa server records when it last saw the visitor's page
+  connected (the case's `visitor_seen_at`, every SEEN_EVERY seconds), so with several replicas the
+  one without the visitor's socket does not think them gone, and the notice is queued once (its
+  `source` names the absence). (Sending staff replies by email afterwards is not done: the
   case message says so and the email form stays the way out of hours.)
 
 Rows survive any restart: they are in the case store, and only an acknowledgement marks them sent.
@@ -35,6 +38,7 @@ STAFF_EVENT = "staff_uttered"        # server -> widget: a staff reply or notice
 SEEN_EVENT = "staff_seen"            # widget -> server: shown up to this row id
 RELAYED_EVENT = "handoff_relayed"    # server -> widget: your message went to staff (no bot reply comes)
 POLL_SECONDS = 0.5
+SEEN_EVERY = 5.0                     # seconds between two records of a connected visitor
 OFFLINE_ENV = "HANDOFF_WEB_OFFLINE_MINUTES"
 DEFAULT_OFFLINE_MINUTES = 10.0
 LEAVE_COMMAND = "/bot"
@@ -69,8 +73,6 @@ class WebLiveCases:
         self._relay = relay
         self._env = env
         self._emitted: Dict[str, int] = {}       # session -> last row id sent to its room
-        self._last_seen: Dict[str, float] = {}   # session of a live case -> last time a socket was there
-        self._told_offline: Dict[str, bool] = {}
         self._task: Optional[asyncio.Task] = None
 
     @property
@@ -107,8 +109,6 @@ class WebLiveCases:
         """A socket (re)joined its conversation: everything not acknowledged yet, to that socket."""
         if not self.enabled:
             return
-        self._last_seen[session_id] = time.time()
-        self._told_offline.pop(session_id, None)
         await self._send(session_id, room=sid, after=0)
 
     async def seen(self, sid: str, data: Any) -> None:
@@ -138,14 +138,13 @@ class WebLiveCases:
                 await self._send(session_id, room=session_id, after=self._emitted.get(session_id, 0))
         now = time.time()
         for case in await asyncio.to_thread(self.relay.store.live_web_cases):
+            seen = case.visitor_seen_at or case.created_at
             if self._connected(case.sender):
-                self._last_seen[case.sender] = now
-                self._told_offline.pop(case.sender, None)
-                continue
-            away_since = self._last_seen.setdefault(case.sender, now)   # unknown (a restart): from now
-            if now - away_since >= self.offline_after and not self._told_offline.get(case.sender):
-                self._told_offline[case.sender] = True
+                if now - seen >= SEEN_EVERY:
+                    await asyncio.to_thread(self.relay.store.visitor_seen, case.id, now)
+            elif now - seen >= self.offline_after + SEEN_EVERY:
                 await asyncio.to_thread(self.relay.notify_staff, case, "handoff_staff_visitor_offline",
+                                        source=f"web-offline:{case.id}:{int(seen)}",
                                         minutes=f"{self.offline_after / 60:g}")
 
     async def run(self) -> None:

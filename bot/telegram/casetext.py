@@ -12,6 +12,7 @@ from bot.telegram.phrases import Phrases
 from bot.telegram.render import MAX_MESSAGE, utf16_len
 
 NONE = "—"
+CHANNEL_NAMES = {WEB: "web"}   # as staff know them (Rasa's "socketio" is the website's widget)
 
 
 def age(seconds: float) -> str:
@@ -56,7 +57,8 @@ class CaseTexts:
                 "handoff_staff_live_web" if case.channel == WEB else "handoff_staff_live"
             header = self.staff(key, reference=case.reference)
         reason = self.staff("handoff_reason_fallback" if case.reason == FALLBACK else "handoff_reason_asked")
-        lines = [header, self.staff("handoff_staff_fields", channel=case.channel, lang=case.language,
+        lines = [header, self.staff("handoff_staff_fields", channel=CHANNEL_NAMES.get(case.channel, case.channel),
+                                    lang=case.language,
                                     office=self.office_name(case.office), country=case.country or NONE,
                                     reason=reason)]
         if case.question:
@@ -71,7 +73,8 @@ class CaseTexts:
         """A line of /cases: reference, mode, age, channel, language, then its wait or first answer."""
         now = now or time.time()
         line = self.staff("handoff_staff_case_line", reference=case.reference, mode=case.mode,
-                          age=age(now - case.created_at), channel=case.channel, lang=case.language)
+                          age=age(now - case.created_at), channel=CHANNEL_NAMES.get(case.channel, case.channel),
+                          lang=case.language)
         if case.mode == EMAIL:
             return line
         if case.answered_at is None:

@@ -32,7 +32,7 @@ def test_a_widget_citizen_files_a_case_by_email_in_portuguese(desk_assistant, ca
     assert (case.sender, case.mode, case.status, case.language, case.reason) == (sender, EMAIL, FILED, "pt", ASKED)
     assert case.email == "ana.silva@exemplo.org" and case.question.startswith("Como posso candidatar")
     assert ("citizen", "Quero falar com um atendente") in case.transcript
-    assert case.channel == "web"   # the widget's cases: channel "web" (actions/handoff.py)
+    assert case.channel == "socketio"
     # The assistant is back to answering questions.
     assert "Allamand" in texts(say(sender, "Quem é o secretário-geral?", meta))[0]
 
@@ -94,7 +94,7 @@ def test_the_web_widget_socket_io_channel_files_a_case_in_english(desk_assistant
         done = say("When is the next Ibero-American Summit and how can journalists get accredited?")
         case = cases.by_reference(REFERENCE.search(done).group())
         assert done.startswith("Done: your request is filed") and case.email == "Eva.Lopez@example.com"
-        assert case.channel == "web" and case.sender == session and case.language == "en"
+        assert case.channel == "socketio" and case.sender == session and case.language == "en"
     finally:
         visitor.close()
 

@@ -49,7 +49,8 @@ def stack(model, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("metrics")
     handoff_db = f"sqlite:///{workdir / 'handoff.db'}"
     common = {"HANDOFF_DB_URL": handoff_db, "LOG_FORMAT": "json", "LOG_HASH_KEY": LOG_HASH_KEY,
-              "SEGIB_FORGET_TOKEN": "metrics-test-token"}
+              "SEGIB_FORGET_TOKEN": "metrics-test-token",
+              "HANDOFF_HOURS": "always"}   # the action server decides live or out of hours (actions/handoff.py)
     assistant = start_assistant(workdir, model, env=common)
     fake = FakeTelegram().start()
     gateway = start_gateway(fake, rasa_url_of(assistant.rest_url), workdir / "gateway", {
