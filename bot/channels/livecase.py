@@ -6,7 +6,8 @@ socket.io channel tells the assistant `relay: open` and, within the office's hou
 "yes" opens a live case like Telegram's. Then:
 
 - the visitor's messages go to staff (`intercept`: a `citizen` row in the outbox, which the Telegram
-  gateway posts to the staff group), not to the assistant; "/bot" closes the case;
+  gateway posts to the staff group), not to the assistant; "/bot" closes the case; other commands
+  and old buttons' payloads get "you are talking to a person, /bot to go back";
 - staff replies and notices are outbox rows for the citizen, which this process delivers: every
   POLL_SECONDS it sends the rows of connected visitors as `staff_uttered` {"id", "text", "kind"}
   to their conversation's room, and a row counts as delivered only when the widget acknowledges it
@@ -99,6 +100,9 @@ class WebLiveCases:
             return False
         if text.strip().lower() == LEAVE_COMMAND:
             await asyncio.to_thread(self.relay.citizen_leaves, case)
+        elif text.startswith("/"):   # a command or an old button's payload: not for staff
+            reminder = self.relay.texts.citizen(case, "handoff_in_progress", reference=case.reference)
+            await self.sio.emit("bot_uttered", {"text": reminder}, room=session_id, namespace=self.namespace)
         else:
             await asyncio.to_thread(self.relay.from_citizen, case, text.strip(), f"web:{uuid.uuid4().hex}")
             await self.sio.emit(RELAYED_EVENT, {"reference": case.reference}, room=session_id,

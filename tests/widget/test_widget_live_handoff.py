@@ -24,13 +24,13 @@ _DELAYS = []
 LANGUAGES = {
     "es": dict(locale="es-ES", ask="quiero hablar con una persona", yes="Sí", told="he avisado a una persona",
                answer="Gracias, ¿me pueden enviar el programa?", back="Has vuelto con el asistente",
-               question="¿Quién es el secretario general?"),
+               question="¿Quién es el secretario general?", talking="Estás hablando con una persona"),
     "pt": dict(locale="pt-PT", ask="quero falar com uma pessoa", yes="Sim", told="avisei uma pessoa",
                answer="Obrigado, podem enviar-me o programa?", back="Voltou ao assistente",
-               question="Quem é o secretário-geral da SEGIB?"),
+               question="Quem é o secretário-geral da SEGIB?", talking="Está a falar com uma pessoa"),
     "en": dict(locale="en-GB", ask="I want to talk to a person", yes="Yes", told="I have told a colleague",
                answer="Thanks, could you send me the programme?", back="You are back with SEGIB's virtual assistant",
-               question="Who is the secretary general?"),
+               question="Who is the secretary general?", talking="You are talking to a person"),
 }
 
 
@@ -109,6 +109,9 @@ def test_a_live_case_from_the_widget_round_trip(browser, live, language):
         type_in(page, words["answer"])
         relayed = fake.wait_for_text(STAFF_CHAT, words["answer"])
         assert relayed.text.startswith(reference) and relayed.reply_to == case_message.message_id
+        type_in(page, "/help")                                  # a command: a reminder, not for staff
+        expect(page.locator(BOT).last).to_contain_text(words["talking"], timeout=10_000)
+        assert not [m for m in fake.shown_to(STAFF_CHAT) if "/help" in m.text]
         bots = page.locator(BOT).count()
         live["relay"].staff_says("/close", case_message)
         expect(page.locator(BOT)).to_have_count(bots + 1, timeout=10_000)
