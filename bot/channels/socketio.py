@@ -176,8 +176,6 @@ class SegibSocketIOInput(SocketIOInput):
                 logger.info("Socket %s sent a message before requesting a session", sid)
             elif data.get("session_id") not in (None, session_id):
                 logger.warning("Socket %s sent a message for another session; kept its own", sid)
-            if await live.intercept(session_id, data.get("message") if isinstance(data.get("message"), str) else ""):
-                return   # in a live case: for staff, not for the assistant
             await self._process(on_new_message, sio, session_id, data)
 
         async def forget(sid: Text, _data: Any = None) -> Dict[str, Any]:
@@ -248,6 +246,8 @@ class SegibSocketIOInput(SocketIOInput):
             await output._send_message(session_id, {
                 "text": phrase("message_too_long", language, limit=self.max_message_chars)})
             return
+        if self.live_cases is not None and await self.live_cases.intercept(session_id, text):
+            return   # in a live case with staff: for them, not for the assistant
         await run_assistant(on_new_message, UserMessage(text, output, session_id, input_channel=self.name(),
                                                         metadata=metadata))
         if not output.sent:
