@@ -18,6 +18,15 @@ mkdir -p .state logs
 # Shared by the Rasa server and the Telegram gateway for /forget (bot/channels/forget.py); a fresh
 # random one per run unless set.
 export SEGIB_FORGET_TOKEN="${SEGIB_FORGET_TOKEN:-$($PY -c 'import secrets; print(secrets.token_urlsafe(32))')}"
+# Signs the web widget's resume tokens (bot/channels/socketio.py): kept in .state/ so that a restart
+# does not turn open widgets' conversations into new ones.
+if [ -z "${SOCKETIO_SESSION_SECRET:-}" ]; then
+  if [ ! -s .state/socketio_session_secret ]; then
+    (umask 077; $PY -c 'import secrets; print(secrets.token_hex(32))' >.state/socketio_session_secret)
+  fi
+  SOCKETIO_SESSION_SECRET="$(cat .state/socketio_session_secret)"
+fi
+export SOCKETIO_SESSION_SECRET
 MODEL="$($PY scripts/model.py ensure)"
 
 pids=()

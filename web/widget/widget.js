@@ -7,8 +7,9 @@
  *
  * Safety: every text (the visitor's and the bot's) is put in the page with textContent; only
  * http(s) and mailto links found in the bot's text become <a> elements. No innerHTML anywhere.
- * Persistence: the session id and the transcript live in localStorage, so the conversation
- * survives reloads and page changes; "new conversation" deletes both.
+ * Persistence: the session id, its resume token (issued by the server: the id alone does not
+ * reopen a conversation) and the transcript live in localStorage, so the conversation survives
+ * reloads, page changes and other tabs of this browser; "new conversation" deletes all three.
  * "Forget my conversation" (after a confirmation) asks the server to delete this tab's own
  * conversation (event forget_conversation, bot.channels.socketio), then starts a new one.
  */
@@ -45,7 +46,8 @@
 
   // ------------------------------------------------------------------ state (localStorage)
   var memoryStore = null;
-  function freshState() { return { sessionId: null, open: startOpen, messages: [] }; }
+  // resumeToken: the server's signature of sessionId, the only way back into this conversation
+  function freshState() { return { sessionId: null, resumeToken: null, open: startOpen, messages: [] }; }
   function loadState() {
     try {
       var raw = window.localStorage.getItem(STORAGE_KEY);
@@ -282,12 +284,20 @@
     if (message.text || buttons.length || image) { append(message); }
   }
 
+  /* Asks to continue the stored conversation (with its resume token), or for a new one. */
+  function requestSession() {
+    confirmed = false;
+    socket.emit("session_request", { session_id: state.sessionId, resume_token: state.resumeToken });
+  }
+
   function onSessionConfirm(data) {
-    var id = data && typeof data === "object" ? data.session_id : data;
-    if (typeof id !== "string" || !id) { return; }
+    if (!data || typeof data !== "object") { return; }
+    var id = data.session_id;
+    if (typeof id !== "string" || !id || typeof data.resume_token !== "string") { return; }
     var isNew = state.sessionId !== id;
     if (isNew && state.sessionId) { state.messages = []; renderAll(); }  // the old one is gone
     state.sessionId = id;
+    state.resumeToken = data.resume_token;
     saveState();
     confirmed = true;
     setStatus(awaiting ? label("typing") : "");
@@ -307,9 +317,8 @@
     }
     socket = window.io(socketUrl, { path: socketPath, transports: ["websocket", "polling"] });
     socket.on("connect", function () {
-      confirmed = false;
       setStatus(awaiting ? label("typing") : "");
-      socket.emit("session_request", { session_id: state.sessionId });
+      requestSession();
     });
     socket.on("session_confirm", onSessionConfirm);
     socket.on("bot_uttered", onBotMessage);
@@ -328,10 +337,7 @@
     clearTimeout(noReplyTimer);
     renderAll();
     setStatus("");
-    if (socket && socket.connected) {
-      confirmed = false;
-      socket.emit("session_request", { session_id: null });
-    }
+    if (socket && socket.connected) { requestSession(); }
   }
 
   function restart() {
@@ -401,8 +407,7 @@
     renderAll();
     // Another tab started a new conversation: follow it once its id is known.
     if (state.sessionId && state.sessionId !== sessionBefore && socket && socket.connected) {
-      confirmed = false;
-      socket.emit("session_request", { session_id: state.sessionId });
+      requestSession();
     }
   });
 
