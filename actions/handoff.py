@@ -11,6 +11,8 @@
 
 Cases go to the case store (handoff.store), from which the Telegram gateway posts them to staff.
 If the store cannot be written, the citizen gets the contacts: nothing is promised unrecorded.
+At most HANDOFF_CASES_PER_HOUR cases per conversation and per public client (bot.limits): beyond
+that the citizen gets `handoff_limit` with the contacts, and nothing reaches the staff group.
 """
 import logging
 import re
@@ -20,6 +22,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from rasa_sdk import Tracker
 from rasa_sdk.events import ConversationPaused, FollowupAction, SlotSet
 
+from handoff.quota import CLIENT_KEY, CaseQuota
 from contracts import ERROR, HANDOFF
 from handoff.store import ASKED, EMAIL, FALLBACK, LIVE, OFFLINE, Case, CaseStore
 from knowledge import Answerer, Reply
@@ -79,9 +82,23 @@ class Start:
     events: List[Dict[str, Any]] = field(default_factory=list)
 
 
+def quota_keys(tracker: Tracker) -> List[str]:
+    """The conversation and, from a public channel, the client pseudonym its channel set."""
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    client = metadata.get(CLIENT_KEY) if isinstance(metadata, dict) else None
+    return [f"sender:{tracker.sender_id}"] + ([f"client:{client}"] if isinstance(client, str) and client else [])
+
+
 class Desk:
-    def __init__(self, store: Optional[CaseStore] = None) -> None:
+    def __init__(self, store: Optional[CaseStore] = None, quota: Optional[CaseQuota] = None) -> None:
         self._store = store
+        self.quota = quota or CaseQuota.from_environment()
+
+    def limited(self, turn: Turn, tracker: Tracker, answerer: Answerer) -> Reply:
+        logger.info("A hand-off case was not filed: the hourly cap of this conversation or client is reached")
+        return Reply(answerer.phrase("handoff_limit", turn.language,
+                                     contacts=answerer.human_contacts(turn.context, turn.language)),
+                     context=turn.context, outcome=ERROR)
 
     @property
     def store(self) -> CaseStore:
@@ -100,11 +117,15 @@ class Desk:
             return None
 
     def start(self, turn: Turn, tracker: Tracker, answerer: Answerer) -> Start:
+        if self.quota.full(quota_keys(tracker)):
+            return Start(self.limited(turn, tracker, answerer))
         reason = FALLBACK if turn.failed_turns else ASKED
         if turn.relay not in (RELAY_OPEN, RELAY_CLOSED):
             return Start(None, events=[SlotSet(REASON_SLOT, reason), FollowupAction(FORM)])
         contacts = answerer.human_contacts(turn.context, turn.language)
         live = turn.relay == RELAY_OPEN
+        if not self.quota.take(quota_keys(tracker)):
+            return Start(self.limited(turn, tracker, answerer))
         case = self._open(turn, tracker, answerer, reason, LIVE if live else OFFLINE)
         if case is None:
             return Start(Reply(answerer.phrase("handoff_unavailable", turn.language, contacts=contacts),
@@ -120,6 +141,8 @@ class Desk:
         email, question = tracker.get_slot(EMAIL_SLOT), tracker.get_slot(QUESTION_SLOT)
         if not (email and question):
             return Reply(answerer.phrase("handoff_cancelled", turn.language), context=turn.context)
+        if not self.quota.take(quota_keys(tracker)):
+            return self.limited(turn, tracker, answerer)
         case = self._open(turn, tracker, answerer, tracker.get_slot(REASON_SLOT) or ASKED, EMAIL, email=email,
                           question=question)
         if case is None:

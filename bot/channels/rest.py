@@ -10,6 +10,7 @@ X-SEGIB-Secret holding that value gets 403 (compared in constant time; use an AS
 `openssl rand -hex 32`). Unset: no check, as before.
 """
 import logging
+import math
 import os
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
@@ -18,6 +19,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.limits import CLIENT_KEY, Client, channel_guard
 from bot.rest_secret import SECRET_ENV, SECRET_HEADER, secret_matches  # noqa: F401 (re-exported)
 from knowledge import default_knowledge
 from knowledge.language import DEFAULT_LANGUAGE, normalize_hint
@@ -39,13 +41,30 @@ def hinted_language(metadata: Dict[str, Any]) -> str:
     return normalize_hint(metadata.get("language")) or DEFAULT_LANGUAGE
 
 
-async def run_assistant(on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage) -> None:
+async def run_assistant(on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage,
+                        client: Optional[Client] = None) -> bool:
     """Hands `message` to Rasa; a failure is logged, not raised: the channel then notices that no
-    reply was sent and says `unavailable` (never a silent drop)."""
+    reply was sent and says `unavailable` (never a silent drop).
+
+    A message from a public `client` first passes the rate limits (bot.limits): a limited one gets
+    the polite `rate_limited` reply instead and False is returned. Its client address goes on to
+    the actions only as a pseudonym (metadata `client`, for the cap on hand-off cases)."""
+    if client is not None:
+        guard = channel_guard()
+        wait = guard.limits.wait(message.sender_id, client)
+        if wait:
+            logger.info("A %s message was rate-limited (%.1f s to wait)", message.input_channel, wait)
+            text = default_knowledge().messages.text("rate_limited", hinted_language(message.metadata or {}),
+                                                     seconds=max(1, math.ceil(wait)))
+            await message.output_channel.send_text_message(message.sender_id, text)
+            return False
+        if client.address is not None:
+            message.metadata = {**(message.metadata or {}), CLIENT_KEY: guard.pseudonym(client.address)}
     try:
         await on_new_message(message)
     except Exception:
         logger.exception("Processing a %s message failed", message.input_channel)
+    return True
 
 
 def clean_metadata(raw: Any) -> Dict[str, str]:
@@ -100,18 +119,25 @@ class SegibRestInput(InputChannel):
             if len(text) > MAX_MESSAGE_CHARS:
                 return _error(413, f"'message' is longer than {MAX_MESSAGE_CHARS} characters")
             metadata = clean_metadata(body.get("metadata"))
-            return response.json(await self._process(on_new_message, sender, text, metadata))
+            # A caller with the shared secret (the Telegram gateway, a trusted backend) throttles its
+            # own users; without a secret configured every caller is the public.
+            client = None if self.shared_secret else Client(address=channel_guard().address(
+                request.ip, request.headers.get("X-Forwarded-For")))
+            return await self._process(on_new_message, sender, text, metadata, client)
 
         return webhook
 
     async def _process(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], sender: str, text: str,
-                       metadata: Dict[str, str]) -> List[Dict[str, Any]]:
+                       metadata: Dict[str, str], client: Optional[Client] = None) -> HTTPResponse:
+        """The replies as JSON; 429 (with the polite reply and Retry-After) when rate-limited."""
         collector = CollectingOutputChannel()
-        await run_assistant(on_new_message, UserMessage(text, collector, sender, input_channel=self.name(),
-                                                        metadata=metadata))
+        admitted = await run_assistant(on_new_message, UserMessage(text, collector, sender, input_channel=self.name(),
+                                                                   metadata=metadata), client)
+        if not admitted:
+            return response.json(collector.messages, status=429, headers={"Retry-After": "1"})
         if not collector.messages:
             collector.messages.append({"recipient_id": sender, "text": unavailable(hinted_language(metadata))})
-        return collector.messages
+        return response.json(collector.messages)
 
     def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
         return clean_metadata((request.json or {}).get("metadata")) if isinstance(request.json, dict) else {}

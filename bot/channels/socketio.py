@@ -44,6 +44,7 @@ from socketio import AsyncServer
 from bot.channels.forget import forget_conversation
 from bot.channels.private import ready_agent
 from bot.channels.rest import clean_metadata, hinted_language, run_assistant, unavailable
+from bot.limits import Client, channel_guard
 
 logger = logging.getLogger(__name__)
 
@@ -212,10 +213,20 @@ class SegibSocketIOInput(InputChannel):
         async def handle_message(sid: Text, data: Any) -> None:
             await self._on_message(on_new_message, sid, data if isinstance(data, dict) else {})
 
+        sio.on("connect", self._on_connect, namespace=self.namespace)
+        sio.on("disconnect", self._on_disconnect, namespace=self.namespace)
         sio.on("session_request", self._on_session_request, namespace=self.namespace)
         sio.on(self.user_message_evt, handle_message, namespace=self.namespace)
         sio.on(FORGET_EVENT, self._on_forget, namespace=self.namespace)
         return webhook
+
+    async def _on_connect(self, sid: Text, environ: Dict[str, Any], _auth: Any = None) -> None:
+        request = environ.get("sanic.request")   # engine.io's environ says REMOTE_ADDR 127.0.0.1 always
+        address = channel_guard().address(getattr(request, "ip", None), environ.get("HTTP_X_FORWARDED_FOR"))
+        await self.sio.save_session(sid, {"address": address}, namespace=self.namespace)
+
+    async def _on_disconnect(self, sid: Text) -> None:
+        channel_guard().limits.connections.forget(sid)
 
     async def _session_id(self, sid: Text) -> Optional[str]:
         return (await self.sio.get_session(sid, namespace=self.namespace)).get("session_id")
@@ -246,7 +257,8 @@ class SegibSocketIOInput(InputChannel):
 
     async def _on_message(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], sid: Text,
                           data: Dict[str, Any]) -> None:
-        session_id = await self._session_id(sid)
+        session = await self.sio.get_session(sid, namespace=self.namespace)
+        session_id = session.get("session_id")
         if session_id is None:
             # Never bound to the id the message names: that would let anyone write into (and read
             # the replies of) a conversation whose id they know.
@@ -257,7 +269,8 @@ class SegibSocketIOInput(InputChannel):
             return
         if data.get("session_id") not in (None, session_id):
             logger.warning("Socket %s sent a message for another session; kept its own", sid)
-        await self._process(on_new_message, self.sio, session_id, data)
+        await self._process(on_new_message, self.sio, session_id, data,
+                            Client(connection=sid, address=session.get("address")))
 
     async def _on_forget(self, sid: Text, _data: Any = None) -> Dict[str, Any]:
         """The widget's "forget my conversation": deletes the conversation this socket is bound
@@ -287,7 +300,7 @@ class SegibSocketIOInput(InputChannel):
         return clean_metadata(raw)
 
     async def _process(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], sio: Any,
-                       session_id: str, data: Dict[str, Any]) -> None:
+                       session_id: str, data: Dict[str, Any], client: Optional[Client] = None) -> None:
         output = _CountingOutput(sio, self.bot_message_evt)
         metadata = self._metadata(data)
         language = hinted_language(metadata)
@@ -298,6 +311,6 @@ class SegibSocketIOInput(InputChannel):
                 "text": phrase("message_too_long", language, limit=self.max_message_chars)})
             return
         await run_assistant(on_new_message, UserMessage(text, output, session_id, input_channel=self.name(),
-                                                        metadata=metadata))
+                                                        metadata=metadata), client or Client())
         if not output.sent:
             await output._send_message(session_id, {"text": unavailable(language)})

@@ -5,7 +5,8 @@ or that failed, go out at the next round (a restart starts with one). Rows for o
 order they were queued: when one fails, the later rows of that chat wait for the next round, and
 a live citizen whose case or message could not reach staff is told once that the answer may take
 longer.
-A round starts when woken (a message was queued) or every `every` seconds.
+A round starts when woken (a message was queued) or every `every` seconds. Within a round the chats
+are served concurrently, each in its own order.
 
 Several gateways may share one case store (webhook mode behind a balancer): only the one holding the
 store's "outbox" lease delivers, renewing it before each row; the others only queue. A gateway that
@@ -21,7 +22,7 @@ import asyncio
 import logging
 import os
 import socket
-from typing import Callable, Dict, Optional, Set
+from typing import Callable, Dict, List, Optional, Set
 
 from telegram import ReplyParameters
 from telegram.error import BadRequest, Forbidden, TelegramError
@@ -86,7 +87,9 @@ class Outbox:
                 pass
 
     async def deliver(self, bot) -> None:
-        """One round: every undelivered row, page by page (rows that cannot go yet never hide the rest)."""
+        """One round: every undelivered row, page by page (rows that cannot go yet never hide the rest).
+        Each chat's rows go in order, the chats concurrently: a slow or flooded chat (a staff group
+        flooded with cases, a citizen who blocked the bot) never delays another."""
         blocked: Set[object] = set()
         cases: Dict[int, Optional[Case]] = {}
         after = 0
@@ -95,24 +98,45 @@ class Outbox:
             if not items:
                 break
             after = items[-1].id
+            if not await asyncio.to_thread(self.store.hold_lease, LEASE, self.holder, LEASE_SECONDS):
+                return   # another gateway delivers
+            by_chat: Dict[object, List[Outgoing]] = {}
             for item in items:
-                if not await asyncio.to_thread(self.store.hold_lease, LEASE, self.holder, LEASE_SECONDS):
-                    return   # another gateway delivers
-                await self._round_item(bot, item, cases, blocked)
+                if item.case_id not in cases:
+                    cases[item.case_id] = await asyncio.to_thread(self.store.case, item.case_id)
+                case = cases[item.case_id]
+                if case is None:
+                    continue
+                chat = self.staff_chat_for(case) if item.target == STAFF else citizen_chat(case)
+                if item.target == STAFF and chat is None:
+                    continue   # no staff group for it: the case waits in the store until there is one
+                if chat is None:   # an email case has no chat to answer in
+                    await asyncio.to_thread(self.store.mark_sent, item)
+                    continue
+                by_chat.setdefault(chat, []).append(item)
+            if not await self._deliver_chats(bot, by_chat, cases, blocked):
+                return
 
-    async def _round_item(self, bot, item: Outgoing, cases: Dict[int, Optional[Case]], blocked: Set[object]) -> None:
-        """Delivers one row, unless an earlier row of its chat failed in this round."""
-        if item.case_id not in cases:
-            cases[item.case_id] = await asyncio.to_thread(self.store.case, item.case_id)
+    async def _deliver_chats(self, bot, by_chat: Dict[object, List[Outgoing]], cases: Dict[int, Optional[Case]],
+                             blocked: Set[object]) -> bool:
+        """Each chat's rows in order, the chats at once; False when the lease was lost meanwhile."""
+        lost = asyncio.Event()
+
+        async def one_chat(chat: object, items: List[Outgoing]) -> None:
+            for item in items:
+                if chat in blocked or lost.is_set():
+                    return   # an earlier row of this chat failed in this round: later
+                if not await asyncio.to_thread(self.store.hold_lease, LEASE, self.holder, LEASE_SECONDS):
+                    lost.set()
+                    return
+                await self._round_item(bot, item, chat, cases, blocked)
+
+        await asyncio.gather(*(one_chat(chat, items) for chat, items in by_chat.items()))
+        return not lost.is_set()
+
+    async def _round_item(self, bot, item: Outgoing, chat: object, cases: Dict[int, Optional[Case]],
+                          blocked: Set[object]) -> None:
         case = cases[item.case_id]
-        if case is None:
-            return
-        chat = self.staff_chat_for(case) if item.target == STAFF else citizen_chat(case)
-        if (item.target == STAFF and chat is None) or chat in blocked:
-            return   # no staff group for it (the case waits in the store until there is one), or later
-        if chat is None:   # an email case has no chat to answer in
-            await asyncio.to_thread(self.store.mark_sent, item)
-            return
         if not await self._deliver_one(bot, item, case, chat):
             blocked.add(chat)
             if item.target == STAFF and item.kind in ("case", "citizen") and case.mode == LIVE:

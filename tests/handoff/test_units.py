@@ -165,3 +165,39 @@ def test_two_gateways_on_one_store_deliver_each_message_once_and_in_order(tmp_pa
     time.sleep(0.4)
     asyncio.run(other.deliver(bot))
     assert bot.sent[-1] == (1, "after the holder died")               # taken over, delivered once
+
+
+class SlowChatBot(RecordingBot):
+    """Telegram that takes `delay` seconds per message to one chat (flooded, or slow to answer)."""
+
+    def __init__(self, slow_chat, delay: float) -> None:
+        super().__init__()
+        self.slow_chat, self.delay, self.when = slow_chat, delay, {}
+
+    async def send_message(self, chat, text, **kwargs):
+        if chat == self.slow_chat:
+            await asyncio.sleep(self.delay)
+        self.when[text] = time.monotonic()
+        return await super().send_message(chat, text, **kwargs)
+
+
+def test_a_slow_chat_does_not_delay_the_other_chats(tmp_path):
+    store = CaseStore(f"sqlite:///{tmp_path / 'h.db'}")
+    staff = {"office_andean": -200}
+    outbox = outbox_module.Outbox(store, CaseTexts(Phrases(), "es"), None,
+                                  lambda case: staff.get(case.office, -100))
+    flooded = [store.open_case(f"telegram:{n}", "telegram", "es", ASKED, LIVE, [("citizen", "hola")])
+               for n in range(10, 15)]
+    for case in flooded:   # a flooded staff group, queued first
+        store.enqueue(case.id, STAFF, "citizen", f"{case.reference} flood")
+    waiting = store.open_case("telegram:99", "telegram", "es", ASKED, LIVE, [("citizen", "hola")],
+                              office="office_andean")
+    store.enqueue(waiting.id, STAFF, "citizen", "another group's live message")
+    store.enqueue(flooded[0].id, CITIZEN, "staff", "a staff answer to a citizen")
+    bot = SlowChatBot(-100, 0.5)
+    started = time.monotonic()
+    asyncio.run(outbox.deliver(bot))
+    assert bot.when["another group's live message"] - started < 0.4
+    assert bot.when["a staff answer to a citizen"] - started < 0.4
+    assert not store.pending()
+

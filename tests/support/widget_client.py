@@ -11,15 +11,19 @@ class Visitor:
     """One browser tab with the widget on `origin`: `session()` asks for a conversation (continuing
     one only with its resume token, as the widget does from localStorage), `say()` sends a message."""
 
-    def __init__(self, url: str, origin: str) -> None:
+    def __init__(self, url: str, origin: str, transport: str = "polling") -> None:
         self.replies: "queue.Queue[dict]" = queue.Queue()
         self.confirmed: "queue.Queue[dict]" = queue.Queue()
         self.session_id: Optional[str] = None
         self.resume_token: Optional[str] = None
-        self.client = socketio.Client(reconnection=False)
+        # websocket-client sends an Origin of its own: tell it which (a second header would be joined).
+        websocket = transport == "websocket"
+        self.client = socketio.Client(reconnection=False,
+                                      websocket_extra_options={"origin": origin} if websocket else None)
         self.client.on("bot_uttered", self.replies.put)
         self.client.on("session_confirm", self.confirmed.put)
-        self.client.connect(url, headers={"Origin": origin}, transports=["polling"], wait_timeout=10)
+        self.client.connect(url, headers={} if websocket else {"Origin": origin}, transports=[transport],
+                            wait_timeout=10)
 
     def session(self, session_id: Optional[str] = None, resume_token: Optional[str] = None) -> str:
         """The confirmed session id; remembers it and its resume token."""
