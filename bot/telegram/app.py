@@ -52,7 +52,7 @@ def build(settings: Settings, rasa: Optional[RasaClient] = None) -> Application:
     relay = build_relay(settings, phrases, rasa)
     gateway = Gateway(rasa, phrases, ChatLanguages(), groups=settings.groups, relay=relay)
     processor = PerChatUpdateProcessor(settings.chat_rate, settings.chat_burst, settings.chat_queue,
-                                       on_dropped=gateway.on_dropped)
+                                       on_dropped=gateway.on_dropped, exempt=relay.staff_chats)
     builder = (Application.builder()
                .token(settings.token)
                .base_url(settings.api_url)

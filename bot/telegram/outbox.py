@@ -14,6 +14,13 @@ dies loses the lease after LEASE_SECONDS, and another takes over. The holder's n
 (HANDOFF_GATEWAY_ID overrides it, for several gateways on one host), so a gateway restarted on the
 same host resumes delivery at once.
 
+A staff chat that Telegram refuses (Forbidden: the bot was removed from the group; BadRequest: a
+wrong chat id) keeps its rows: they are retried with a growing pause (STAFF_RETRY_FIRST seconds,
+doubling up to STAFF_RETRY_MAX), an alert is logged at ERROR once per outage, and the gateway's
+health state (`health`, bot/telegram/health.py: staff_chat_failed / staff_chat_ok) reports the chat
+unreachable until a message gets through again. Only a citizen's chat drops a refused message
+(the citizen blocked the bot).
+
 Kinds of rows: `case` (the case message, to staff), `citizen` (a citizen's message, to staff, as a
 reply to the case message), `notice` (to staff or citizen), `staff` (a staff answer, to the
 citizen), `resume` (not a message: the conversation is handed back to the assistant in Rasa).
@@ -22,7 +29,8 @@ import asyncio
 import logging
 import os
 import socket
-from typing import Callable, Dict, List, Optional, Set
+import time
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from telegram import ReplyParameters
 from telegram.error import BadRequest, Forbidden, TelegramError
@@ -42,6 +50,8 @@ PAGE = 500   # outbox rows read at once
 LEASE = "outbox"
 LEASE_SECONDS = 30.0
 HOLDER_ENV = "HANDOFF_GATEWAY_ID"
+STAFF_RETRY_FIRST = 5.0      # seconds before retrying a staff chat Telegram refused
+STAFF_RETRY_MAX = 300.0
 
 
 def holder_name() -> str:
@@ -61,7 +71,8 @@ def citizen_chat(case: Case) -> Optional[int]:
 class Outbox:
     def __init__(self, store: CaseStore, texts: CaseTexts, rasa: RasaClient,
                  staff_chat_for: Callable[[Case], Optional[int]], every: float = 5.0,
-                 holder: Optional[str] = None) -> None:
+                 holder: Optional[str] = None, health: Optional[Any] = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.store = store
         self.holder = holder or holder_name()
         self.texts = texts
@@ -70,6 +81,9 @@ class Outbox:
         self.every = every
         self._wake = asyncio.Event()
         self._warned: Set[int] = set()        # cases whose citizen was told "it may take longer"
+        self.health = health                   # the gateway's health state (None: not reported)
+        self.clock = clock
+        self._refused: Dict[int, Tuple[float, float]] = {}   # staff chat -> (pause, retry at)
 
     def wake(self) -> None:
         self._wake.set()
@@ -123,6 +137,8 @@ class Outbox:
         lost = asyncio.Event()
 
         async def one_chat(chat: object, items: List[Outgoing]) -> None:
+            if chat in self._refused and self.clock() < self._refused[chat][1]:
+                blocked.add(chat)   # a refusing staff chat: not before its next retry
             for item in items:
                 if chat in blocked or lost.is_set():
                     return   # an earlier row of this chat failed in this round: later
@@ -159,13 +175,9 @@ class Outbox:
             message = await bot.send_message(
                 chat, text, rate_limit_args=RETRIES_PER_ROUND,
                 reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None)
-        except Forbidden:
-            logger.warning("A hand-off message was refused by Telegram (the bot was blocked or removed); dropped")
-            await asyncio.to_thread(self.store.mark_sent, item)
-            return True
-        except BadRequest as error:
-            if item.target == STAFF:   # e.g. a wrong staff chat id: keep the row for when it is fixed
-                logger.error("Telegram refused a message to the staff group: %s", error)
+        except (Forbidden, BadRequest) as error:
+            if item.target == STAFF:   # the bot removed from the group, a wrong chat id: kept for later
+                self._staff_refused(chat, "forbidden" if isinstance(error, Forbidden) else "bad_request", error)
                 return False
             logger.warning("Telegram refused a hand-off message to a citizen (%s); dropped", error)
             await asyncio.to_thread(self.store.mark_sent, item)
@@ -176,7 +188,26 @@ class Outbox:
         await asyncio.to_thread(self.store.mark_sent, item, chat, message.message_id)
         if item.target == STAFF:
             self._warned.discard(case.id)
+            self._staff_reachable(chat)
         return True
+
+    def _staff_refused(self, chat: int, reason: str, error: Exception) -> None:
+        pause = min(STAFF_RETRY_MAX, self._refused[chat][0] * 2) if chat in self._refused else STAFF_RETRY_FIRST
+        if chat not in self._refused:
+            logger.error("ALERT: Telegram refuses messages to a staff group (%s: %s); hand-off messages are "
+                         "kept and retried. Add the bot to the group again or fix the staff chat id.",
+                         reason, error)
+        else:
+            logger.warning("A staff group still refuses messages (%s); next try in %.0f s", reason, pause)
+        self._refused[chat] = (pause, self.clock() + pause)
+        if self.health is not None:
+            self.health.staff_chat_failed(chat, reason)
+
+    def _staff_reachable(self, chat: int) -> None:
+        if self._refused.pop(chat, None) is not None:
+            logger.warning("A staff group that refused messages takes them again; the kept ones are delivered")
+        if self.health is not None:
+            self.health.staff_chat_ok(chat)
 
     async def _warn(self, bot, case: Case) -> None:
         chat = citizen_chat(case)
