@@ -14,6 +14,7 @@ from typing import Dict, List
 from knowledge.text import fold
 from tests.production.conftest import DATABASE
 from tests.support.metrics import record
+from tests.support.services import json_headers
 
 CONVERSATIONS = 30
 # (message, fragments the reply must hold); turns 2 and 4 need the context of the turn before.
@@ -28,7 +29,7 @@ SCRIPT = [
 def send(url: str, sender: str, text: str, timeout: float = 120):
     """(status, reply text); status None when the replica could not be reached or died mid-request."""
     data = json.dumps({"sender": sender, "message": text, "metadata": {"language": "en"}}).encode()
-    request = urllib.request.Request(url, data, {"Content-Type": "application/json"})
+    request = urllib.request.Request(url, data, json_headers())
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, "\n".join(m.get("text") or "" for m in json.loads(response.read()))
@@ -173,7 +174,7 @@ def test_privacy_notice_reachable_in_three_languages(replicas):
                                           ("¿Qué hacen con mis datos personales?", "es")]):
         data = json.dumps({"sender": f"privacy-{n}-{uuid.uuid4().hex[:6]}", "message": text,
                            "metadata": {"language": language}}).encode()
-        request = urllib.request.Request(replicas[n % 2].rest_url, data, {"Content-Type": "application/json"})
+        request = urllib.request.Request(replicas[n % 2].rest_url, data, json_headers())
         with urllib.request.urlopen(request, timeout=120) as response:
             reply = "\n".join(m.get("text") or "" for m in json.loads(response.read()))
         assert "info@segib.org" in reply and any(word in fold(reply) for word in ("protecao", "proteccion", "protection")), (text, reply)

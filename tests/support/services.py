@@ -43,10 +43,16 @@ def http_ok(url: str) -> bool:
         return False
 
 
+def json_headers() -> Dict[str, str]:
+    """Content type, and the REST channel's shared secret when the environment has one (tests/conftest.py)."""
+    secret = os.environ.get("REST_SHARED_SECRET")
+    return {"Content-Type": "application/json", **({"X-SEGIB-Secret": secret} if secret else {})}
+
+
 def post_json(url: str, payload, timeout: float = 60, raw: Optional[bytes] = None):
     """POST and return (status, parsed body or text)."""
     data = raw if raw is not None else json.dumps(payload).encode()
-    request = urllib.request.Request(url, data, {"Content-Type": "application/json"})
+    request = urllib.request.Request(url, data, json_headers())
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             body = response.read().decode()

@@ -185,5 +185,8 @@ def test_metadata_is_read_from_custom_data_and_cleaned():
     channel = SegibSocketIOInput.from_credentials({})
     assert channel.metadata_key == "customData"
     assert channel._metadata({"customData": {"language": "en-US", "other": "x"}}) == {"language": "en-US"}
+    # A web page cannot pass itself off as Telegram, a live relay or a country.
+    assert channel._metadata({"customData": {"language": "es", "channel": "telegram", "relay": "open",
+                                             "country": "Chile"}}) == {"language": "es"}
     assert channel._metadata({"customData": '{"language": "pt"}'}) == {"language": "pt"}
     assert channel._metadata({"customData": "not json"}) == {}
