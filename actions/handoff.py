@@ -14,6 +14,7 @@ If the store cannot be written, the citizen gets the contacts: nothing is promis
 At most HANDOFF_CASES_PER_HOUR cases per conversation and per public client (bot.limits): beyond
 that the citizen gets `handoff_limit` with the contacts, and nothing reaches the staff group.
 """
+import concurrent.futures
 import logging
 import re
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from rasa_sdk.events import ConversationPaused, FollowupAction, SlotSet
 
 from handoff.quota import CLIENT_KEY, CaseQuota
 from contracts import ERROR, HANDOFF
-from handoff.store import ASKED, EMAIL, FALLBACK, LIVE, OFFLINE, Case, CaseStore
+from handoff.store import ASKED, EMAIL, FALLBACK, LIVE, OFFLINE, Case, CaseStore, shared_store
 from knowledge import Answerer, Reply
 
 from actions.turn import Turn
@@ -34,6 +35,9 @@ logger = logging.getLogger(__name__)
 FORM = "handoff_form"
 EMAIL_SLOT, QUESTION_SLOT, REASON_SLOT = "handoff_email", "handoff_question", "handoff_reason"
 RELAY_OPEN, RELAY_CLOSED = "open", "closed"
+FILE_DEADLINE = 4.0           # seconds a citizen waits for the case store before "could not file"
+# The case store's calls, in their own threads: one that hangs does not hold up the others.
+_DATABASE = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="case-store")
 TRANSCRIPT_MESSAGES = 12      # the last messages staff see with a case
 TRANSCRIPT_CHARS = 600        # each one cut to this length (long answers: member lists...)
 MAX_QUESTION_CHARS = 2000
@@ -102,16 +106,25 @@ class Desk:
 
     @property
     def store(self) -> CaseStore:
-        if self._store is None:   # on first use: importing the actions opens no database
-            self._store = CaseStore()
-        return self._store
+        """The process's one store, on first use (importing the actions opens no database). Its
+        calls block: the actions call the desk off the event loop (actions.py, `uses_database`)."""
+        return self._store or shared_store()
 
     def _open(self, turn: Turn, tracker: Tracker, answerer: Answerer, reason: str, mode: str,
               **fields: str) -> Optional[Case]:
-        try:
+        """The filed case, or None when the store failed or did not answer within FILE_DEADLINE
+        seconds (a database that hangs without refusing: the citizen is not kept waiting)."""
+        def file() -> Case:   # opening the store (on first use) may fail too: inside the guard
             return self.store.open_case(tracker.sender_id, turn.channel or "unknown", turn.language, reason, mode,
                                         transcript(tracker.events), office=turn.context.office,
                                         country=turn.country or country_of(turn, answerer), **fields)
+
+        filing = _DATABASE.submit(file)
+        try:
+            return filing.result(timeout=FILE_DEADLINE)
+        except concurrent.futures.TimeoutError:
+            logger.error("Filing a hand-off case took longer than %s s: the database does not answer", FILE_DEADLINE)
+            return None
         except Exception:
             logger.exception("Filing a hand-off case failed")
             return None
@@ -128,6 +141,7 @@ class Desk:
             return Start(self.limited(turn, tracker, answerer))
         case = self._open(turn, tracker, answerer, reason, LIVE if live else OFFLINE)
         if case is None:
+            self.quota.give_back(quota_keys(tracker))
             return Start(Reply(answerer.phrase("handoff_unavailable", turn.language, contacts=contacts),
                                context=turn.context, outcome=ERROR))
         custom = {"handoff": {"reference": case.reference, "mode": case.mode}}
@@ -146,6 +160,7 @@ class Desk:
         case = self._open(turn, tracker, answerer, tracker.get_slot(REASON_SLOT) or ASKED, EMAIL, email=email,
                           question=question)
         if case is None:
+            self.quota.give_back(quota_keys(tracker))
             contacts = answerer.human_contacts(turn.context, turn.language)
             return Reply(answerer.phrase("handoff_unavailable", turn.language, contacts=contacts),
                          context=turn.context, outcome=ERROR)

@@ -60,4 +60,9 @@ class CaseQuota:
                 filed.append(now)
             return True
 
-
+    def give_back(self, keys: Sequence[Optional[str]]) -> None:
+        """Uncounts the last case of every key (it could not be filed after all)."""
+        with self._lock:
+            for key in keys:
+                if key and self._filed.get(key):
+                    self._filed[key].pop()
