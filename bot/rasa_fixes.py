@@ -17,6 +17,7 @@ known bugs) the server runs. Here `GET /` says "Hello from Rasa" only.
 """
 import asyncio
 import time
+from collections import deque
 from typing import Text
 
 from bot import patching
@@ -31,8 +32,7 @@ def _patch_waiting_tickets() -> None:
         expires = time.time() + module.LOCK_LIFETIME
         mine = next((t for t in lock.tickets if t.number == number), None)
         if mine is None:  # removed by another process's clean-up: put it back in its place
-            lock.tickets.append(Ticket(number, expires))
-            lock.tickets.sort(key=lambda t: t.number)
+            lock.tickets = deque(sorted([*lock.tickets, Ticket(number, expires)], key=lambda t: t.number))
         else:
             mine.expires = max(mine.expires, expires)
 
