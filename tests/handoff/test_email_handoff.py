@@ -7,7 +7,7 @@ import urllib.request
 
 from handoff.store import ASKED, EMAIL, FALLBACK, FILED
 from tests.handoff.conftest import TOKEN
-from tests.widget.test_socketio_channel import Visitor
+from tests.support.widget_client import Visitor
 
 REFERENCE = re.compile(r"SGB-[A-Z2-9]{4}-[A-Z2-9]{4}")
 
