@@ -23,7 +23,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from rasa_sdk import Tracker
 from rasa_sdk.events import ConversationPaused, FollowupAction, SlotSet
 
-from handoff.quota import CLIENT_KEY, CaseQuota
+from handoff.quota import CLIENT_KEY, CLIENT_PREFIX, CaseQuota
 from contracts import ERROR, HANDOFF
 from handoff.store import ASKED, EMAIL, FALLBACK, LIVE, OFFLINE, Case, CaseStore, shared_store
 from knowledge import Answerer, Reply
@@ -91,7 +91,7 @@ def quota_keys(tracker: Tracker) -> List[str]:
     """The conversation and, from a public channel, the client pseudonym its channel set."""
     metadata = (tracker.latest_message or {}).get("metadata") or {}
     client = metadata.get(CLIENT_KEY) if isinstance(metadata, dict) else None
-    return [f"sender:{tracker.sender_id}"] + ([f"client:{client}"] if isinstance(client, str) and client else [])
+    return [f"sender:{tracker.sender_id}"] + ([CLIENT_PREFIX + client] if isinstance(client, str) and client else [])
 
 
 class Desk:

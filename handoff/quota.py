@@ -1,6 +1,7 @@
-"""The cap on hand-off cases: at most HANDOFF_CASES_PER_HOUR (3) per conversation and per public
-client in any hour, so that one script cannot flood the staff group with cases. Counted in the
-action server's memory (each action server process counts its own).
+"""The cap on hand-off cases: at most HANDOFF_CASES_PER_HOUR (3) per conversation and
+HANDOFF_CASES_PER_CLIENT_HOUR (default: the same) per public client address in any hour, so that one
+script cannot flood the staff group with cases. Counted in the action server's memory (each action
+server process counts its own).
 
 The public channels (bot/channels) put a pseudonym of the client address in the message metadata
 under CLIENT_KEY (bot.limits); callers cannot set it (the channels drop unknown metadata).
@@ -12,6 +13,7 @@ from collections import OrderedDict, deque
 from typing import Callable, Deque, Iterable, Optional, Sequence
 
 CLIENT_KEY = "client"
+CLIENT_PREFIX = "client:"   # quota keys of client addresses (the others are conversations)
 MAX_TRACKED = 100_000    # keys remembered at once (least recently used dropped)
 
 
@@ -26,14 +28,20 @@ def env_float(name: str, default: float) -> float:
 class CaseQuota:
     """At most `per_hour` hand-off cases per key (conversation, client) in any hour."""
 
-    def __init__(self, per_hour: int = 3, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, per_hour: int = 3, clock: Callable[[], float] = time.monotonic,
+                 per_client_hour: Optional[int] = None) -> None:
         self.per_hour, self.clock = per_hour, clock
+        self.per_client_hour = per_hour if per_client_hour is None else per_client_hour
         self._filed: "OrderedDict[str, Deque[float]]" = OrderedDict()
         self._lock = threading.Lock()   # the action server may file from several threads
 
     @classmethod
     def from_environment(cls) -> "CaseQuota":
-        return cls(int(env_float("HANDOFF_CASES_PER_HOUR", 3)))
+        per_hour = int(env_float("HANDOFF_CASES_PER_HOUR", 3))
+        return cls(per_hour, per_client_hour=int(env_float("HANDOFF_CASES_PER_CLIENT_HOUR", per_hour)))
+
+    def _cap(self, key: str) -> int:
+        return self.per_client_hour if key.startswith(CLIENT_PREFIX) else self.per_hour
 
     def _recent(self, key: str, now: float) -> Deque[float]:
         filed = self._filed.pop(key, None) or deque()
@@ -47,16 +55,16 @@ class CaseQuota:
     def full(self, keys: Iterable[Optional[str]]) -> bool:
         with self._lock:
             now = self.clock()
-            return any(len(self._recent(key, now)) >= self.per_hour for key in keys if key)
+            return any(len(self._recent(key, now)) >= self._cap(key) for key in keys if key)
 
     def take(self, keys: Sequence[Optional[str]]) -> bool:
         """Counts one case for every key, unless one of them is full (then False, nothing counted)."""
         with self._lock:
             now = self.clock()
-            recent = [self._recent(key, now) for key in keys if key]
-            if any(len(filed) >= self.per_hour for filed in recent):
+            recent = [(key, self._recent(key, now)) for key in keys if key]
+            if any(len(filed) >= self._cap(key) for key, filed in recent):
                 return False
-            for filed in recent:
+            for _, filed in recent:
                 filed.append(now)
             return True
 

@@ -33,14 +33,23 @@ if [ -z "${SOCKETIO_SESSION_SECRET:-}" ]; then
 fi
 export SOCKETIO_SESSION_SECRET
 # With the Telegram gateway on, the REST channel trusts only callers with the shared secret (the
-# gateway: its `telegram:` senders and hand-off metadata); kept in .state/ for `make shell`.
+# gateway: its `telegram:` senders and hand-off metadata); kept in .state/ for `make shell`. Callers
+# without the header are still served, as the public (REST_ALLOW_PUBLIC, bot/channels/rest.py).
 if [ -n "${TELEGRAM_BOT_TOKEN:-}" ] && [ -z "${REST_SHARED_SECRET:-}" ]; then
   if [ ! -s .state/rest_shared_secret ]; then
     (umask 077; $PY -c 'import secrets; print(secrets.token_hex(32))' >.state/rest_shared_secret)
   fi
   REST_SHARED_SECRET="$(cat .state/rest_shared_secret)"
   export REST_SHARED_SECRET
+  export REST_ALLOW_PUBLIC="${REST_ALLOW_PUBLIC:-1}"
 fi
+# Everything here listens on loopback, so every local client (the demo page's visitors, make shell,
+# scripts) has the address 127.0.0.1: per-address limits would count them all as one client. They
+# stay per connection and per conversation (bot/limits.py); behind nginx in production,
+# TRUSTED_PROXIES gives each citizen their own address and the per-address defaults apply.
+export RATE_LIMIT_ADDRESS_BURST="${RATE_LIMIT_ADDRESS_BURST:-100000}"
+export RATE_LIMIT_ADDRESS_PER_SECOND="${RATE_LIMIT_ADDRESS_PER_SECOND:-100000}"
+export HANDOFF_CASES_PER_CLIENT_HOUR="${HANDOFF_CASES_PER_CLIENT_HOUR:-100000}"
 MODEL="$($PY scripts/model.py ensure)"
 
 pids=()
@@ -85,7 +94,7 @@ else
 fi
 
 REST_NOTE=""
-if [ -n "${REST_SHARED_SECRET:-}" ]; then
+if [ -n "${REST_SHARED_SECRET:-}" ] && [ "${REST_ALLOW_PUBLIC:-}" != 1 ]; then
   REST_NOTE="
        (the REST channel needs the header X-SEGIB-Secret: \$REST_SHARED_SECRET, from .env or .state/rest_shared_secret)"
 fi

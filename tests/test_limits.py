@@ -66,6 +66,14 @@ def test_at_most_three_cases_per_conversation_and_per_client_an_hour():
     assert quota.take(["sender:a", "client:x"])
 
 
+def test_the_cap_per_client_address_can_differ_from_the_cap_per_conversation(monkeypatch):
+    monkeypatch.setenv("HANDOFF_CASES_PER_HOUR", "2")
+    monkeypatch.setenv("HANDOFF_CASES_PER_CLIENT_HOUR", "3")
+    quota = CaseQuota.from_environment()
+    assert [quota.take(["sender:a", "client:x"]) for _ in range(3)] == [True, True, False]
+    assert quota.take(["sender:b", "client:x"]) and not quota.take(["sender:c", "client:x"])
+
+
 @pytest.fixture
 def guard(monkeypatch):
     """A fresh guard of the process, whose clock the test moves."""

@@ -34,6 +34,10 @@ class GuardedRestInput(SegibRestInput):  # its own blueprint name, to sit next t
     pass
 
 
+class GatewayAndPublicRestInput(SegibRestInput):  # make run with Telegram: a secret and REST_ALLOW_PUBLIC=1
+    pass
+
+
 class Server:
     """One Sanic app (Sanic 21 prepares its class once per process) with an open channel under
     /open and a guarded one under /guarded, driven through httpx's ASGI transport."""
@@ -44,6 +48,8 @@ class Server:
         self.app.blueprint(SegibRestInput(shared_secret="").blueprint(echo), url_prefix="/open/webhooks/rest")
         self.app.blueprint(GuardedRestInput(shared_secret="s3cr3t-value").blueprint(echo),
                            url_prefix="/guarded/webhooks/rest")
+        self.app.blueprint(GatewayAndPublicRestInput(shared_secret="s3cr3t-value", allow_public=True).blueprint(echo),
+                           url_prefix="/mixed/webhooks/rest")
         self.loop.run_until_complete(self.app._startup())
 
 
@@ -96,6 +102,26 @@ def test_a_configured_secret_rejects_requests_without_it(guarded_channel, header
 def test_a_configured_secret_admits_requests_with_it(guarded_channel):
     response = guarded_channel.post_json({"sender": "a", "message": "hi"}, {SECRET_HEADER: "s3cr3t-value"})
     assert response.status_code == 200, response.text
+
+
+def test_with_public_callers_allowed_the_secret_marks_the_gateway_and_the_rest_are_the_public(server, guard):
+    mixed = Harness(server, "/mixed")
+    public = mixed.post_json({"sender": "web-2", "message": "metadata?", "metadata": {"language": "pt", **TRUSTED}})
+    assert public.status_code == 200
+    metadata = json.loads(public.json()[0]["text"])
+    assert metadata.pop("client") and metadata == {"language": "pt"}
+    assert mixed.post_json({"sender": "telegram:1", "message": "hi"}).status_code == 403
+    assert mixed.post_json({"sender": "a", "message": "hi"}, {SECRET_HEADER: "wrong"}).status_code == 403
+    gateway = mixed.post_json({"sender": "telegram:1", "message": "metadata?", "metadata": TRUSTED},
+                              {SECRET_HEADER: "s3cr3t-value"})
+    assert gateway.status_code == 200 and json.loads(gateway.json()[0]["text"]) == TRUSTED
+
+
+def test_public_callers_are_allowed_only_when_the_environment_says_so(monkeypatch):
+    monkeypatch.setenv("REST_ALLOW_PUBLIC", "1")
+    assert SegibRestInput.from_credentials(None).allow_public is True
+    monkeypatch.setenv("REST_ALLOW_PUBLIC", "yes")
+    assert SegibRestInput.from_credentials(None).allow_public is False
 
 
 def test_the_secret_comes_from_the_environment(monkeypatch):

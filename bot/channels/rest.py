@@ -11,7 +11,9 @@ X-SEGIB-Secret holding that value gets 403 (compared in constant time; use an AS
 metadata the assistant believes (`relay`, `channel`, `country`: TRUSTED_METADATA). Unset, the
 channel is public: those fields are dropped, `telegram:` senders get 403, and the rate limits
 apply (bot/limits.py); and the Rasa server refuses to start on an interface beyond loopback
-unless ALLOW_OPEN_REST=1 says that is intended.
+unless ALLOW_OPEN_REST=1 says that is intended. With the secret set and REST_ALLOW_PUBLIC=1 (what
+`make run` does when it makes a secret for its own Telegram gateway), a POST *without* the header is
+served as the public is (a wrong header is still 403): the gateway is trusted, everyone else is not.
 """
 import logging
 import math
@@ -33,6 +35,7 @@ logger = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 10_000
 MAX_SENDER_CHARS = 128
 METADATA_KEYS = {"language": 35, "country": 64, "channel": 32, "relay": 16}
+ALLOW_PUBLIC_ENV = "REST_ALLOW_PUBLIC"
 TRUSTED_METADATA = ("relay", "channel", "country")   # believed by the actions: from trusted callers only
 TELEGRAM_SENDER = "telegram:"                        # the Telegram gateway's senders
 ALLOW_OPEN_ENV = "ALLOW_OPEN_REST"
@@ -99,9 +102,20 @@ def _error(status: int, message: str) -> HTTPResponse:
 
 
 class SegibRestInput(InputChannel):
-    def __init__(self, shared_secret: Optional[str] = None) -> None:
+    def __init__(self, shared_secret: Optional[str] = None, allow_public: Optional[bool] = None) -> None:
         # Read when the server starts: the secret never sits in credentials.yml.
         self.shared_secret = shared_secret if shared_secret is not None else os.environ.get(SECRET_ENV) or None
+        self.allow_public = (allow_public if allow_public is not None
+                             else os.environ.get(ALLOW_PUBLIC_ENV, "").strip() == "1")
+
+    def trusted(self, request: Request) -> Optional[bool]:
+        """True for a caller with the shared secret, False for the public, None for a refused caller."""
+        given = request.headers.get(SECRET_HEADER)
+        if not self.shared_secret:
+            return False
+        if secret_matches(self.shared_secret, given):
+            return True
+        return False if (given is None and self.allow_public) else None
 
     @classmethod
     def name(cls) -> Text:
@@ -127,7 +141,8 @@ class SegibRestInput(InputChannel):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            if not secret_matches(self.shared_secret, request.headers.get(SECRET_HEADER)):
+            trusted = self.trusted(request)
+            if trusted is None:
                 return _error(403, "forbidden")
             try:
                 body = request.json
@@ -144,13 +159,12 @@ class SegibRestInput(InputChannel):
                 return _error(400, "'message' must be a string")
             if len(text) > MAX_MESSAGE_CHARS:
                 return _error(413, f"'message' is longer than {MAX_MESSAGE_CHARS} characters")
-            trusted = bool(self.shared_secret)
             if not trusted and sender.startswith(TELEGRAM_SENDER):
                 return _error(403, f"senders '{TELEGRAM_SENDER}...' are the Telegram gateway's ({SECRET_ENV})")
             metadata = clean_metadata(body.get("metadata"), trusted)
             # A caller with the shared secret (the Telegram gateway, a trusted backend) throttles its
             # own users; without a secret configured every caller is the public.
-            client = None if self.shared_secret else Client(address=channel_guard().address(
+            client = None if trusted else Client(address=channel_guard().address(
                 request.ip, request.headers.get("X-Forwarded-For")))
             return await self._process(on_new_message, sender, text, metadata, client)
 
@@ -171,4 +185,4 @@ class SegibRestInput(InputChannel):
     def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
         if not isinstance(request.json, dict):
             return {}
-        return clean_metadata(request.json.get("metadata"), bool(self.shared_secret))
+        return clean_metadata(request.json.get("metadata"), bool(self.trusted(request)))
