@@ -1,4 +1,5 @@
 """The action server's actions: each reads the turn, asks the knowledge layer, sends the reply."""
+import asyncio
 from dataclasses import replace
 from typing import Any, Dict, List, Text
 
@@ -36,7 +37,13 @@ class SegibAction(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        return self.act(dispatcher, tracker, Turn.from_tracker(tracker))
+        turn = Turn.from_tracker(tracker)
+        if self.uses_database(turn):   # blocking SQL: in a thread, never on the server's event loop
+            return await asyncio.to_thread(self.act, dispatcher, tracker, turn)
+        return self.act(dispatcher, tracker, turn)
+
+    def uses_database(self, turn: Turn) -> bool:
+        return False
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn) -> List[Dict[Text, Any]]:
         reply = self.reply(turn) if not turn.is_blank() else Reply(self.phrase("empty_message", turn), context=turn.context)
@@ -106,8 +113,11 @@ class StartsHandoffWhenOfferOpen(SegibAction):
     """An intent that, while the offer of a person is open, is the citizen's yes to it: the hand-off
     starts instead of the action's own reply."""
 
+    def uses_database(self, turn: Turn) -> bool:
+        return turn.pending_offer == HUMAN_OFFER and not turn.is_blank()
+
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn) -> List[Dict[Text, Any]]:
-        if turn.pending_offer != HUMAN_OFFER or turn.is_blank():
+        if not self.uses_database(turn):
             return super().act(dispatcher, tracker, turn)
         start = handoff.DESK.start(turn, tracker, self.answerer)
         if start.reply:
@@ -197,7 +207,7 @@ class ActionFileCase(SegibAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         turn = form_turn(tracker)
-        reply = handoff.DESK.file(turn, tracker, self.answerer)
+        reply = await asyncio.to_thread(handoff.DESK.file, turn, tracker, self.answerer)
         send(dispatcher, reply)
         return events_for(turn, reply) + [SlotSet(slot, None) for slot in (EMAIL_SLOT, QUESTION_SLOT, REASON_SLOT)]
 

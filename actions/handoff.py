@@ -15,7 +15,10 @@
 
 Cases go to the case store (handoff.store), from which the Telegram gateway posts them to staff.
 If the store cannot be written, the citizen gets the contacts: nothing is promised unrecorded.
+At most HANDOFF_CASES_PER_HOUR cases per conversation and per public client (bot.limits): beyond
+that the citizen gets `handoff_limit` with the contacts, and nothing reaches the staff group.
 """
+import concurrent.futures
 import logging
 import os
 import re
@@ -26,9 +29,10 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from rasa_sdk import Tracker
 from rasa_sdk.events import ConversationPaused, FollowupAction, SlotSet
 
+from handoff.quota import CLIENT_KEY, CLIENT_PREFIX, CaseQuota
 from contracts import ERROR, HANDOFF
 from handoff import hours as office_hours
-from handoff.store import ASKED, EMAIL, FALLBACK, LIVE, OFFLINE, WEB, Case, CaseStore
+from handoff.store import ASKED, EMAIL, FALLBACK, LIVE, OFFLINE, WEB, Case, CaseStore, shared_store
 from knowledge import Answerer, Reply
 from knowledge.text import fold
 from ops.action_server import count_case
@@ -40,6 +44,9 @@ logger = logging.getLogger(__name__)
 FORM = "handoff_form"
 EMAIL_SLOT, QUESTION_SLOT, REASON_SLOT = "handoff_email", "handoff_question", "handoff_reason"
 RELAY_OPEN, RELAY_CLOSED = "open", "closed"
+FILE_DEADLINE = 4.0           # seconds a citizen waits for the case store before "could not file"
+# The case store's calls, in their own threads: one that hangs does not hold up the others.
+_DATABASE = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="case-store")
 TRANSCRIPT_MESSAGES = 12      # the last messages staff see with a case
 TRANSCRIPT_CHARS = 600        # each one cut to this length (long answers: member lists...)
 MAX_QUESTION_CHARS = 2000
@@ -112,9 +119,18 @@ class Start:
     events: List[Dict[str, Any]] = field(default_factory=list)
 
 
+def quota_keys(tracker: Tracker) -> List[str]:
+    """The conversation and, from a public channel, the client pseudonym its channel set."""
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    client = metadata.get(CLIENT_KEY) if isinstance(metadata, dict) else None
+    return [f"sender:{tracker.sender_id}"] + ([CLIENT_PREFIX + client] if isinstance(client, str) and client else [])
+
+
 class Desk:
-    def __init__(self, store: Optional[CaseStore] = None, schedule: Optional[office_hours.Schedule] = None) -> None:
+    def __init__(self, store: Optional[CaseStore] = None, quota: Optional[CaseQuota] = None,
+                 schedule: Optional[office_hours.Schedule] = None) -> None:
         self._store = store
+        self.quota = quota or CaseQuota.from_environment()
         self._schedule = schedule
 
     @property
@@ -124,18 +140,33 @@ class Desk:
             self._schedule = office_hours.schedule(os.environ)
         return self._schedule
 
+    def limited(self, turn: Turn, tracker: Tracker, answerer: Answerer) -> Reply:
+        logger.info("A hand-off case was not filed: the hourly cap of this conversation or client is reached")
+        return Reply(answerer.phrase("handoff_limit", turn.language,
+                                     contacts=answerer.human_contacts(turn.context, turn.language)),
+                     context=turn.context, outcome=ERROR)
+
     @property
     def store(self) -> CaseStore:
-        if self._store is None:   # on first use: importing the actions opens no database
-            self._store = CaseStore()
-        return self._store
+        """The process's one store, on first use (importing the actions opens no database). Its
+        calls block: the actions call the desk off the event loop (actions.py, `uses_database`)."""
+        return self._store or shared_store()
 
     def _open(self, turn: Turn, tracker: Tracker, answerer: Answerer, reason: str, mode: str,
               **fields: str) -> Optional[Case]:
-        try:
-            case = self.store.open_case(tracker.sender_id, turn.channel or "unknown", turn.language, reason, mode,
+        """The filed case, or None when the store failed or did not answer within FILE_DEADLINE
+        seconds (a database that hangs without refusing: the citizen is not kept waiting)."""
+        def file() -> Case:   # opening the store (on first use) may fail too: inside the guard
+            return self.store.open_case(tracker.sender_id, turn.channel or "unknown", turn.language, reason, mode,
                                         transcript(tracker.events), office=office_for(turn, answerer),
                                         country=turn.country or country_of(turn, answerer), **fields)
+
+        filing = _DATABASE.submit(file)
+        try:
+            case = filing.result(timeout=FILE_DEADLINE)
+        except concurrent.futures.TimeoutError:
+            logger.error("Filing a hand-off case took longer than %s s: the database does not answer", FILE_DEADLINE)
+            return None
         except Exception:
             logger.exception("Filing a hand-off case failed")
             return None
@@ -143,6 +174,8 @@ class Desk:
         return case
 
     def start(self, turn: Turn, tracker: Tracker, answerer: Answerer) -> Start:
+        if self.quota.full(quota_keys(tracker)):
+            return Start(self.limited(turn, tracker, answerer))
         reason = FALLBACK if turn.failed_turns else ASKED
         by_email = Start(None, events=[SlotSet(REASON_SLOT, reason), FollowupAction(FORM)])
         if turn.relay not in (RELAY_OPEN, RELAY_CLOSED):
@@ -153,8 +186,11 @@ class Desk:
         live = turn.relay == RELAY_OPEN and hours.open_at()
         if not live and turn.channel == WEB:   # out of hours on the web widget: by email
             return by_email
+        if not self.quota.take(quota_keys(tracker)):
+            return Start(self.limited(turn, tracker, answerer))
         case = self._open(turn, tracker, answerer, reason, LIVE if live else OFFLINE)
         if case is None:
+            self.quota.give_back(quota_keys(tracker))
             return Start(Reply(answerer.phrase("handoff_unavailable", turn.language, contacts=contacts),
                                context=turn.context, outcome=ERROR))
         # For the Telegram gateway (it wakes its outbox). Not on the widget: Rasa's socket.io output
@@ -173,9 +209,12 @@ class Desk:
         email, question = tracker.get_slot(EMAIL_SLOT), tracker.get_slot(QUESTION_SLOT)
         if not (email and question):
             return Reply(answerer.phrase("handoff_cancelled", turn.language), context=turn.context)
+        if not self.quota.take(quota_keys(tracker)):
+            return self.limited(turn, tracker, answerer)
         case = self._open(turn, tracker, answerer, tracker.get_slot(REASON_SLOT) or ASKED, EMAIL, email=email,
                           question=question)
         if case is None:
+            self.quota.give_back(quota_keys(tracker))
             contacts = answerer.human_contacts(turn.context, turn.language)
             return Reply(answerer.phrase("handoff_unavailable", turn.language, contacts=contacts),
                          context=turn.context, outcome=ERROR)

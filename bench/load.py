@@ -7,6 +7,7 @@ sender id. Every reply is checked: HTTP 200, addressed to this sender (no cross-
 """
 import asyncio
 import itertools
+import os
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ import aiohttp
 from knowledge.text import fold
 from tests.support.conversations import load_conversations
 
+# A Rasa server with REST_SHARED_SECRET set answers only callers that send it.
+SECRET_HEADERS = {"X-SEGIB-Secret": os.environ["REST_SHARED_SECRET"]} if os.environ.get("REST_SHARED_SECRET") else {}
 UNAVAILABLE_MARK = "info@segib.org"  # appears in the apology; checked together with an empty turn
 
 
@@ -52,7 +55,7 @@ async def _say(session: aiohttp.ClientSession, url: str, sender: str, text: str,
                timeout: float) -> Optional[list]:
     started = time.perf_counter()
     try:
-        async with session.post(url, json={"sender": sender, "message": text},
+        async with session.post(url, json={"sender": sender, "message": text}, headers=SECRET_HEADERS,
                                 timeout=aiohttp.ClientTimeout(total=timeout)) as response:
             body = await response.json(content_type=None)
             status = response.status

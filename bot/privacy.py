@@ -25,14 +25,13 @@ import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, Union
 
 import sqlalchemy as sa
 
 from bot import tracker_db
-from handoff.store import Case, CaseStore, default_url
+from handoff.store import Case, CaseStore, shared_store
 from knowledge.privacy import privacy_url, retention_days
 from ops import logs
 
@@ -45,10 +44,9 @@ EXPORT_FORMAT = "segib-assistant-export/1"
 DeleteConversation = Callable[[str], Union[bool, int]]   # sender id -> deleted anything / how many events
 
 
-@lru_cache(maxsize=4)
 def case_store(url: Optional[str] = None) -> CaseStore:
     """The hand-off case store of this process (HANDOFF_DB_URL), opened once and shared."""
-    return CaseStore(url or default_url())
+    return shared_store(url)
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,15 @@ waiting ticket does (both issued within a second), both are removed together, th
 never served and its request ends in Sanic's 60 s "Response Timeout" (HTTP 503). Found by the
 kill-a-replica test (tests/production/test_scale_out.py). Here the waiting ticket is renewed at every
 poll, so only tickets whose request is gone expire.
+
+No version banner
+-----------------
+Rasa answers `GET /` with "Hello from Rasa: 3.6.21", telling anyone which version (and so which
+known bugs) the server runs. Here `GET /` says "Hello from Rasa" only.
 """
 import asyncio
 import time
+from collections import deque
 from typing import Text
 
 from bot import patching
@@ -26,8 +32,7 @@ def _patch_waiting_tickets() -> None:
         expires = time.time() + module.LOCK_LIFETIME
         mine = next((t for t in lock.tickets if t.number == number), None)
         if mine is None:  # removed by another process's clean-up: put it back in its place
-            lock.tickets.append(Ticket(number, expires))
-            lock.tickets.sort(key=lambda t: t.number)
+            lock.tickets = deque(sorted([*lock.tickets, Ticket(number, expires)], key=lambda t: t.number))
         else:
             mine.expires = max(mine.expires, expires)
 
@@ -51,6 +56,18 @@ def _patch_waiting_tickets() -> None:
     LockStore._acquire_lock = _acquire_lock
 
 
+def _patch_root_route() -> None:
+    from rasa import server
+    from sanic import response
+
+    def add_root_route(app) -> None:
+        @app.get("/")
+        async def hello(_request):
+            return response.text("Hello from Rasa")
+
+    server.add_root_route = add_root_route
+
+
 def install() -> None:
     """Applies the patches once per process (Rasa 3.6 only)."""
-    patching.apply_once("bot.rasa_fixes", [_patch_waiting_tickets])
+    patching.apply_once("bot.rasa_fixes", [_patch_waiting_tickets, _patch_root_route])

@@ -17,6 +17,7 @@ import json
 import os
 import re
 import secrets
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,9 +143,22 @@ def new_reference() -> str:
     return f"SGB-{chars[:4]}-{chars[4:]}"
 
 
+CONNECT_TIMEOUT = 3          # seconds to reach PostgreSQL
+STATEMENT_TIMEOUT_MS = 5000  # PostgreSQL cancels a statement running longer
+POOL_TIMEOUT = 5             # seconds to wait for a free pooled connection
+
+
 def _engine(url: str) -> "sa.engine.Engine":
+    """Bounded waits everywhere, so that a database that is down or stuck gives an error within
+    seconds (the citizen gets the "could not file" answer) instead of freezing the caller; a
+    connection left broken by an outage is tested before use (pool_pre_ping), so service resumes
+    by itself once the database is back."""
+    if url.startswith("postgresql"):
+        return sa.create_engine(url, future=True, pool_pre_ping=True, pool_timeout=POOL_TIMEOUT,
+                                connect_args={"connect_timeout": CONNECT_TIMEOUT,
+                                              "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS}"})
     if not url.startswith("sqlite"):
-        return sa.create_engine(url, future=True, pool_pre_ping=True)
+        return sa.create_engine(url, future=True, pool_pre_ping=True, pool_timeout=POOL_TIMEOUT)
     path = sa.engine.make_url(url).database
     if path:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -159,7 +173,7 @@ def _engine(url: str) -> "sa.engine.Engine":
 
 
 def _add_missing_columns(engine: "sa.engine.Engine") -> None:
-    """Columns added since a store was created (answered_at, reminded_at): ALTER TABLE ... ADD, all
+    """Columns added since a store was created (answered_at, reminded_at, visitor_seen_at): ALTER TABLE ... ADD, all
     nullable, so an existing store keeps its cases (create_all creates missing tables only)."""
     for table in (cases,):
         present = {column["name"] for column in sa.inspect(engine).get_columns(table.name)}
@@ -429,4 +443,18 @@ class CaseStore:
             connection.execute(staff_messages.delete().where(staff_messages.c.case_id.in_(ids)))
             connection.execute(outbox.delete().where(outbox.c.case_id.in_(ids)))
             return connection.execute(cases.delete().where(cases.c.id.in_(ids))).rowcount
+
+
+_shared: dict = {}
+_shared_lock = threading.Lock()
+
+
+def shared_store(url: Optional[str] = None) -> CaseStore:
+    """The one store (and connection pool) of this process for `url` (default: HANDOFF_DB_URL),
+    created on first use; a failed creation (database down) is retried at the next call."""
+    url = url or default_url()
+    with _shared_lock:
+        if url not in _shared:
+            _shared[url] = CaseStore(url)
+        return _shared[url]
 

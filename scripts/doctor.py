@@ -12,6 +12,7 @@ Settings read (the deployment files in deploy/ use the same names):
   RASA_CORS             --cors value(s), comma-separated
   REST_SHARED_SECRET    the REST channel's shared-secret header (X-SEGIB-Secret)
   WIDGET_ALLOWED_ORIGINS  web widget (socket.io) origins
+  SOCKETIO_SESSION_SECRET  signs the web widget's resume tokens (same on every replica)
   ACTION_SERVER_HOST    address the action server binds (default 127.0.0.1)
   LOG_LEVEL, RASA_LOG_LEVEL, RASA_DEBUG   logging
   CREDENTIALS_FILE, ENDPOINTS_FILE       which files (default credentials.yml, endpoints.yml)
@@ -97,6 +98,14 @@ def check(env: dict, root: Path = ROOT) -> list:
     for key, settings in credentials.items():
         if isinstance(settings, dict) and "*" in (settings.get("allowed_origins") or []):
             unsafe(f"{credentials_path.name}: {key} allows every origin ('*') for socket.io")
+    widget_on = any("socketio" in str(key).lower() for key in credentials)
+    session_secret = env.get("SOCKETIO_SESSION_SECRET", "")
+    if widget_on and session_secret and len(session_secret) < 32:
+        unsafe("SOCKETIO_SESSION_SECRET is shorter than 32 characters (the Rasa server refuses it): "
+               "generate one with `openssl rand -hex 32`")
+    elif widget_on and not session_secret and interface not in LOOPBACK:
+        warn("SOCKETIO_SESSION_SECRET is not set: each Rasa server makes up its own, so the widget's "
+             "conversations start anew after a restart or on another replica; set the same value on all")
     if "*" in [o.strip() for o in env.get("WIDGET_ALLOWED_ORIGINS", "").split(",")]:
         unsafe("WIDGET_ALLOWED_ORIGINS contains '*': any web page can open the widget's socket.io connection")
     if "*" in [o.strip() for o in env.get("RASA_CORS", "").split(",")]:

@@ -23,6 +23,33 @@ mkdir -p .state logs
 # Shared by the Rasa server and the Telegram gateway for /forget (bot/channels/forget.py); a fresh
 # random one per run unless set.
 export SEGIB_FORGET_TOKEN="${SEGIB_FORGET_TOKEN:-$($PY -c 'import secrets; print(secrets.token_urlsafe(32))')}"
+# Signs the web widget's resume tokens (bot/channels/socketio.py): kept in .state/ so that a restart
+# does not turn open widgets' conversations into new ones.
+if [ -z "${SOCKETIO_SESSION_SECRET:-}" ]; then
+  if [ ! -s .state/socketio_session_secret ]; then
+    (umask 077; $PY -c 'import secrets; print(secrets.token_hex(32))' >.state/socketio_session_secret)
+  fi
+  SOCKETIO_SESSION_SECRET="$(cat .state/socketio_session_secret)"
+fi
+export SOCKETIO_SESSION_SECRET
+# With the Telegram gateway on, the REST channel trusts only callers with the shared secret (the
+# gateway: its `telegram:` senders and hand-off metadata); kept in .state/ for `make shell`. Callers
+# without the header are still served, as the public (REST_ALLOW_PUBLIC, bot/channels/rest.py).
+if [ -n "${TELEGRAM_BOT_TOKEN:-}" ] && [ -z "${REST_SHARED_SECRET:-}" ]; then
+  if [ ! -s .state/rest_shared_secret ]; then
+    (umask 077; $PY -c 'import secrets; print(secrets.token_hex(32))' >.state/rest_shared_secret)
+  fi
+  REST_SHARED_SECRET="$(cat .state/rest_shared_secret)"
+  export REST_SHARED_SECRET
+  export REST_ALLOW_PUBLIC="${REST_ALLOW_PUBLIC:-1}"
+fi
+# Everything here listens on loopback, so every local client (the demo page's visitors, make shell,
+# scripts) has the address 127.0.0.1: per-address limits would count them all as one client. They
+# stay per connection and per conversation (bot/limits.py); behind nginx in production,
+# TRUSTED_PROXIES gives each citizen their own address and the per-address defaults apply.
+export RATE_LIMIT_ADDRESS_BURST="${RATE_LIMIT_ADDRESS_BURST:-100000}"
+export RATE_LIMIT_ADDRESS_PER_SECOND="${RATE_LIMIT_ADDRESS_PER_SECOND:-100000}"
+export HANDOFF_CASES_PER_CLIENT_HOUR="${HANDOFF_CASES_PER_CLIENT_HOUR:-100000}"
 MODEL="$($PY scripts/model.py ensure)"
 
 pids=()
@@ -66,6 +93,11 @@ else
     TELEGRAM_BOT_TOKEN=<token> in .env (or the environment) and run make run again (docs/telegram.md)."
 fi
 
+REST_NOTE=""
+if [ -n "${REST_SHARED_SECRET:-}" ] && [ "${REST_ALLOW_PUBLIC:-}" != 1 ]; then
+  REST_NOTE="
+       (the REST channel needs the header X-SEGIB-Secret: \$REST_SHARED_SECRET, from .env or .state/rest_shared_secret)"
+fi
 cat <<MSG
 
 The SEGIB assistant is running.
@@ -73,7 +105,7 @@ The SEGIB assistant is running.
   REST channel: http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook
   Try: curl -s -XPOST http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook \\
          -H 'Content-Type: application/json' \\
-         -d '{"sender": "me", "message": "¿Cuál es el teléfono de la sede en Madrid?"}'
+         -d '{"sender": "me", "message": "¿Cuál es el teléfono de la sede en Madrid?"}'$REST_NOTE
   Terminal chat: make shell (in another terminal)
   $TELEGRAM_STATUS
   Metrics: http://127.0.0.1:$RASA_PORT/metrics, http://127.0.0.1:$ACTION_PORT/metrics (docs/production.md)

@@ -24,10 +24,19 @@ def _up() -> bool:
         return False
 
 
+def _headers() -> dict:
+    """The REST channel's shared secret, when the assistant has one (the environment, or the one
+    `make run` keeps in .state/ while the Telegram gateway is on)."""
+    secret = os.environ.get("REST_SHARED_SECRET", "")
+    stored = ROOT / ".state" / "rest_shared_secret"
+    if not secret and stored.is_file():
+        secret = stored.read_text().strip()
+    return {"Content-Type": "application/json", **({"X-SEGIB-Secret": secret} if secret else {})}
+
+
 def _send(sender: str, text: str) -> list:
     body = json.dumps({"sender": sender, "message": text}).encode()
-    request = urllib.request.Request(f"{RASA_URL}/webhooks/rest/webhook", body,
-                                     {"Content-Type": "application/json"})
+    request = urllib.request.Request(f"{RASA_URL}/webhooks/rest/webhook", body, _headers())
     with urllib.request.urlopen(request, timeout=60) as answer:
         return json.load(answer)
 

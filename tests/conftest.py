@@ -1,6 +1,14 @@
+import os
+import secrets
+
 import pytest
 
 from tests.support.services import free_port, start_assistant, trained_model
+
+# The Rasa servers of the tests trust only callers with the REST channel's shared secret, as in
+# production: the Telegram gateways (which inherit it) and the tests' own requests (post_json sends
+# it). The public, secret-less REST channel is tested in process (tests/test_rest_channel.py).
+os.environ.setdefault("REST_SHARED_SECRET", secrets.token_hex(16))
 
 
 @pytest.fixture(scope="session")

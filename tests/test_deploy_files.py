@@ -182,3 +182,18 @@ def test_the_grafana_dashboard_reads_only_metrics_the_services_expose():
     used = {name for panel in dashboard["panels"] for target in panel["targets"]
             for name in re.findall(r"\bsegib_[a-z_]+", target["expr"])}
     assert used and used <= exposed, used - exposed
+
+
+def test_nginx_publishes_no_private_endpoint_no_version_and_passes_the_client_address():
+    text = (DEPLOY / "nginx.conf").read_text()
+    for private in ("/webhooks/forget/", "/webhooks/handoff/"):
+        assert re.search(rf"location \^~ {re.escape(private)} \{{ return 404; \}}", text), private
+    assert "server_tokens off;" in text
+    assert re.search(r"^\s*real_ip_header X-Forwarded-For;", text, re.M)
+    # Every location that proxies to Rasa passes the client's address (a location's own
+    # proxy_set_header lines replace the server's).
+    for block in re.findall(r"location /socket\.io/ \{(.*?)\n    \}", text, re.S):
+        assert "X-Forwarded-For $proxy_add_x_forwarded_for" in block
+    assert re.search(r"^    proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;", text, re.M)
+    compose = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text())
+    assert "TRUSTED_PROXIES" in str(compose)

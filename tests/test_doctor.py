@@ -46,3 +46,14 @@ def test_protected_settings_pass(tmp_path):
     (tmp_path / "credentials.yml").write_text("rest:\n")
     env = {"RASA_ENABLE_API": "true", "RASA_AUTH_TOKEN": "x", "RASA_INTERFACE": "0.0.0.0", "REST_SHARED_SECRET": "y"}
     assert unsafe(doctor.check(env, tmp_path)) == []
+
+
+def test_the_widget_session_secret_is_checked(tmp_path):
+    (tmp_path / "credentials.yml").write_text("bot.channels.socketio.SegibSocketIOInput:\n")
+    env = {"RASA_INTERFACE": "0.0.0.0"}
+    assert any("SOCKETIO_SESSION_SECRET is not set" in message
+               for level, message in doctor.check(env, tmp_path) if level == "WARN")
+    assert "SOCKETIO_SESSION_SECRET is shorter" in "\n".join(
+        unsafe(doctor.check({**env, "SOCKETIO_SESSION_SECRET": "short"}, tmp_path)))
+    findings = doctor.check({**env, "SOCKETIO_SESSION_SECRET": "a" * 64}, tmp_path)
+    assert not any("SOCKETIO_SESSION_SECRET" in message for _, message in findings)

@@ -11,7 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sanic import Sanic
 
-from bot.channels.rest import METADATA_KEYS, SECRET_HEADER, SegibRestInput, clean_metadata, secret_matches, unavailable
+from knowledge import default_knowledge
+from tests.test_limits import guard  # noqa: F401 (fixture)
+from bot.channels.rest import (METADATA_KEYS, SECRET_HEADER, SegibRestInput, clean_metadata, open_rest_refusal,
+                                secret_matches, unavailable)
 
 URL = "/webhooks/rest/webhook"
 FUZZ = settings(max_examples=150, deadline=3000, suppress_health_check=[HealthCheck.too_slow,
@@ -21,10 +24,17 @@ FUZZ = settings(max_examples=150, deadline=3000, suppress_health_check=[HealthCh
 async def echo(message):
     if message.text == "boom":
         raise RuntimeError("the action server is down")
+    if message.text == "metadata?":
+        await message.output_channel.send_text_message(message.sender_id, json.dumps(message.metadata, sort_keys=True))
+        return
     await message.output_channel.send_text_message(message.sender_id, f"echo {message.text}")
 
 
 class GuardedRestInput(SegibRestInput):  # its own blueprint name, to sit next to the open one
+    pass
+
+
+class GatewayAndPublicRestInput(SegibRestInput):  # make run with Telegram: a secret and REST_ALLOW_PUBLIC=1
     pass
 
 
@@ -38,6 +48,8 @@ class Server:
         self.app.blueprint(SegibRestInput(shared_secret="").blueprint(echo), url_prefix="/open/webhooks/rest")
         self.app.blueprint(GuardedRestInput(shared_secret="s3cr3t-value").blueprint(echo),
                            url_prefix="/guarded/webhooks/rest")
+        self.app.blueprint(GatewayAndPublicRestInput(shared_secret="s3cr3t-value", allow_public=True).blueprint(echo),
+                           url_prefix="/mixed/webhooks/rest")
         self.loop.run_until_complete(self.app._startup())
 
 
@@ -92,6 +104,26 @@ def test_a_configured_secret_admits_requests_with_it(guarded_channel):
     assert response.status_code == 200, response.text
 
 
+def test_with_public_callers_allowed_the_secret_marks_the_gateway_and_the_rest_are_the_public(server, guard):
+    mixed = Harness(server, "/mixed")
+    public = mixed.post_json({"sender": "web-2", "message": "metadata?", "metadata": {"language": "pt", **TRUSTED}})
+    assert public.status_code == 200
+    metadata = json.loads(public.json()[0]["text"])
+    assert metadata.pop("client") and metadata == {"language": "pt"}
+    assert mixed.post_json({"sender": "telegram:1", "message": "hi"}).status_code == 403
+    assert mixed.post_json({"sender": "a", "message": "hi"}, {SECRET_HEADER: "wrong"}).status_code == 403
+    gateway = mixed.post_json({"sender": "telegram:1", "message": "metadata?", "metadata": TRUSTED},
+                              {SECRET_HEADER: "s3cr3t-value"})
+    assert gateway.status_code == 200 and json.loads(gateway.json()[0]["text"]) == TRUSTED
+
+
+def test_public_callers_are_allowed_only_when_the_environment_says_so(monkeypatch):
+    monkeypatch.setenv("REST_ALLOW_PUBLIC", "1")
+    assert SegibRestInput.from_credentials(None).allow_public is True
+    monkeypatch.setenv("REST_ALLOW_PUBLIC", "yes")
+    assert SegibRestInput.from_credentials(None).allow_public is False
+
+
 def test_the_secret_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("REST_SHARED_SECRET", "from-env")
     assert SegibRestInput.from_credentials(None).shared_secret == "from-env"
@@ -108,6 +140,52 @@ def test_secret_matches():
 def test_a_failure_while_processing_still_gets_a_reply(open_channel):
     response = open_channel.post_json({"sender": "a", "message": "boom", "metadata": {"language": "pt"}})
     assert response.status_code == 200 and response.json()[0]["text"] == unavailable("pt")
+
+
+def test_a_public_caller_is_rate_limited_politely_in_its_language(open_channel, guard):
+    answers = [open_channel.post_json({"sender": "limited", "message": "hi", "metadata": {"language": "pt-BR"}})
+               for _ in range(6)]
+    assert [a.status_code for a in answers] == [200] * 5 + [429]
+    assert answers[-1].json()[0]["text"] == default_knowledge().messages.text("rate_limited", "pt", seconds=1)
+    guard.now += 1
+    assert open_channel.post_json({"sender": "limited", "message": "hi"}).status_code == 200
+
+
+def test_a_caller_with_the_shared_secret_throttles_its_own_users(guarded_channel, guard):
+    for _ in range(60):   # e.g. the Telegram gateway, for many chats from one address
+        response = guarded_channel.post_json({"sender": f"chat-{uuid.uuid4().hex}", "message": "hi"},
+                                             {SECRET_HEADER: "s3cr3t-value"})
+        assert response.status_code == 200
+
+
+TRUSTED = {"relay": "open", "channel": "telegram", "country": "Chile"}
+
+
+def test_a_public_caller_cannot_set_the_trusted_metadata_nor_a_telegram_sender(open_channel, guard):
+    response = open_channel.post_json({"sender": "web-1", "message": "metadata?",
+                                       "metadata": {"language": "pt", **TRUSTED}})
+    metadata = json.loads(response.json()[0]["text"])
+    assert metadata.pop("client") and metadata == {"language": "pt"}   # the channel's pseudonym of the address
+    response = open_channel.post_json({"sender": "telegram:12345", "message": "quiero hablar con alguien",
+                                       "metadata": TRUSTED})
+    assert response.status_code == 403 and "telegram:" in response.json()["error"]
+
+
+def test_a_caller_with_the_shared_secret_is_trusted(guarded_channel):
+    response = guarded_channel.post_json({"sender": "telegram:12345", "message": "metadata?",
+                                          "metadata": {"language": "es", **TRUSTED}},
+                                         {SECRET_HEADER: "s3cr3t-value"})
+    assert response.status_code == 200
+    assert json.loads(response.json()[0]["text"]) == {"language": "es", **TRUSTED}
+
+
+def test_the_server_refuses_a_public_rest_channel_beyond_loopback():
+    assert open_rest_refusal("0.0.0.0", None, {}) and "REST_SHARED_SECRET" in open_rest_refusal("10.0.0.6", "", {})
+    assert open_rest_refusal("0.0.0.0", "secret", {}) is None
+    assert open_rest_refusal("0.0.0.0", None, {"ALLOW_OPEN_REST": "1"}) is None
+    assert open_rest_refusal("0.0.0.0", None, {"ALLOW_OPEN_REST": "yes please"})   # only "1" says so
+    for loopback in ("127.0.0.1", "localhost", "::1", "127.0.0.2"):
+        assert open_rest_refusal(loopback, None, {}) is None
 
 
 json_values = st.recursive(
@@ -127,7 +205,7 @@ payloads = st.one_of(
 @given(payload=payloads)
 def test_fuzz_json_payloads_never_500(open_channel, payload):
     response = open_channel.post_json(payload)
-    assert response.status_code in (200, 400, 413), (response.status_code, response.text)
+    assert response.status_code in (200, 400, 413, 429), (response.status_code, response.text)
     assert isinstance(response.json(), (list, dict))
 
 
@@ -135,7 +213,7 @@ def test_fuzz_json_payloads_never_500(open_channel, payload):
 @given(body=st.binary(max_size=300) | st.text(max_size=300).map(lambda t: t.encode("utf-8", "surrogatepass")))
 def test_fuzz_raw_bodies_never_500(open_channel, body):
     response = open_channel.post(body)
-    assert response.status_code in (200, 400, 413), (response.status_code, response.text)
+    assert response.status_code in (200, 400, 413, 429), (response.status_code, response.text)
 
 
 @FUZZ

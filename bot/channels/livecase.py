@@ -31,7 +31,7 @@ import uuid
 from typing import Any, Awaitable, Callable, Dict, Mapping, Optional
 
 from handoff.relay import CaseRelay
-from handoff.store import CaseStore
+from handoff.store import shared_store
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ class WebLiveCases:
             from bot.telegram.casetext import CaseTexts   # plain text formatting, no Telegram import
             from bot.telegram.phrases import Phrases
             language = self._env.get("HANDOFF_STAFF_LANGUAGE", "").strip().lower() or "es"
-            self._relay = CaseRelay(CaseStore(), CaseTexts(Phrases(), language))
+            self._relay = CaseRelay(shared_store(), CaseTexts(Phrases(), language))
         return self._relay
 
     def relay_state(self) -> Optional[str]:

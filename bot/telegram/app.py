@@ -56,7 +56,7 @@ def build(settings: Settings, rasa: Optional[RasaClient] = None) -> Application:
     gateway = Gateway(rasa, phrases, ChatLanguages(), groups=settings.groups, relay=relay,
                       privacy=PrivacyNotice(settings.privacy_url, settings.retention_days))
     processor = PerChatUpdateProcessor(settings.chat_rate, settings.chat_burst, settings.chat_queue,
-                                       on_dropped=gateway.on_dropped)
+                                       on_dropped=gateway.on_dropped, exempt=relay.staff_chats)
     builder = (Application.builder()
                .token(settings.token)
                .base_url(settings.api_url)

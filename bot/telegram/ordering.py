@@ -5,13 +5,15 @@ runs them in any order. This update processor runs different chats concurrently 
 updates go one after another, in arrival order (a FIFO lock per chat). A chat that sends faster
 than `rate` messages per second (after a burst of `burst`) is slowed down; one with more than
 `queue` updates waiting gets the rest dropped and is told once. Other chats are unaffected.
+Staff chats (`exempt`) keep their order but are never slowed down nor dropped: staff replies and
+/close must always reach the citizen, however busy the staff group is.
 Updates not shaped as Telegram sends them (bot.telegram.wellformed) are dropped first.
 """
 import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Dict, Optional
+from typing import Any, Awaitable, Callable, Collection, Dict, Optional
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
@@ -58,8 +60,10 @@ def chat_of(update: Any) -> Optional[int]:
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
     def __init__(self, rate: float, burst: int, queue: int,
-                 on_dropped: Optional[Callable[[Update, bool], Awaitable[None]]] = None) -> None:
+                 on_dropped: Optional[Callable[[Update, bool], Awaitable[None]]] = None,
+                 exempt: Collection[int] = ()) -> None:
         super().__init__(MAX_CONCURRENT_UPDATES)
+        self.exempt = frozenset(exempt)
         self.throttle = ChatThrottle(rate, burst)
         self.queue = queue
         self.on_dropped = on_dropped
@@ -75,7 +79,8 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             await coroutine
             return
         chat = self._chats.setdefault(chat_id, _ChatQueue())
-        if chat.pending >= self.queue:
+        exempt = chat_id in self.exempt
+        if chat.pending >= self.queue and not exempt:
             coroutine.close()  # type: ignore[attr-defined]  # never run: dropped
             first = not chat.warned
             chat.warned = True
@@ -89,7 +94,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         chat.pending += 1
         try:
             async with chat.lock:
-                wait = self.throttle.delay(chat_id)
+                wait = 0 if exempt else self.throttle.delay(chat_id)
                 if wait:
                     await asyncio.sleep(wait)
                 await coroutine

@@ -5,7 +5,8 @@ or that failed, go out at the next round (a restart starts with one). Rows for o
 order they were queued: when one fails, the later rows of that chat wait for the next round, and
 a live citizen whose case or message could not reach staff is told once that the answer may take
 longer.
-A round starts when woken (a message was queued) or every `every` seconds.
+A round starts when woken (a message was queued) or every `every` seconds. Within a round the chats
+are served concurrently, each in its own order.
 
 Several gateways may share one case store (webhook mode behind a balancer): only the one holding the
 store's "outbox" lease delivers, renewing it before each row; the others only queue. A gateway that
@@ -13,10 +14,18 @@ dies loses the lease after LEASE_SECONDS, and another takes over. The holder's n
 (HANDOFF_GATEWAY_ID overrides it, for several gateways on one host), so a gateway restarted on the
 same host resumes delivery at once.
 
+A staff chat that Telegram refuses (Forbidden: the bot was removed from the group; BadRequest: a
+wrong chat id) keeps its rows: they are retried with a growing pause (STAFF_RETRY_FIRST seconds,
+doubling up to STAFF_RETRY_MAX), an alert is logged at ERROR once per outage, and the gateway's
+health state (`health`, bot/telegram/health.py: staff_chat_failed / staff_chat_ok) reports the chat
+unreachable until a message gets through again. Only a citizen's chat drops a refused message
+(the citizen blocked the bot).
+
 Kinds of rows: `case` (the case message, to staff), `citizen` (a citizen's message as they typed it,
-from any channel, to staff as a reply to the case message, with the case's reference), `notice` (to staff or citizen), `staff` (a staff answer, to the
-citizen), `resume` (not a message: the conversation is handed back to the assistant in Rasa, for every
-channel; the web widget's other citizen rows are delivered by the Rasa server),
+from any channel, to staff as a reply to the case message, with the case's reference), `notice` (to
+staff or citizen), `staff` (a staff answer, to the citizen), `resume` (not a message: the
+conversation is handed back to the assistant in Rasa, for every channel; the web widget's other
+citizen rows are delivered by the Rasa server, bot/channels/livecase.py),
 `erase` and `erased` (a citizen's "forget me", queued by bot.privacy.forget wherever it ran: delete
 one of their case's messages in a staff chat with deleteMessage or, for what Telegram no longer lets
 a bot delete (older than 48 hours), tell the group which case was erased so that staff delete it).
@@ -26,7 +35,8 @@ import json
 import logging
 import os
 import socket
-from typing import Callable, Dict, Optional, Set
+import time
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from telegram import ReplyParameters
 from telegram.error import BadRequest, Forbidden, TelegramError
@@ -46,6 +56,8 @@ PAGE = 500   # outbox rows read at once
 LEASE = "outbox"
 LEASE_SECONDS = 30.0
 HOLDER_ENV = "HANDOFF_GATEWAY_ID"
+STAFF_RETRY_FIRST = 5.0      # seconds before retrying a staff chat Telegram refused
+STAFF_RETRY_MAX = 300.0
 
 
 def holder_name() -> str:
@@ -55,7 +67,8 @@ def holder_name() -> str:
 class Outbox:
     def __init__(self, store: CaseStore, texts: CaseTexts, rasa: RasaClient,
                  staff_chat_for: Callable[[Case], Optional[int]], every: float = 5.0,
-                 holder: Optional[str] = None) -> None:
+                 holder: Optional[str] = None, health: Optional[Any] = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.store = store
         self.holder = holder or holder_name()
         self.texts = texts
@@ -64,6 +77,9 @@ class Outbox:
         self.every = every
         self._wake = asyncio.Event()
         self._warned: Set[int] = set()        # cases whose citizen was told "it may take longer"
+        self.health = health                   # the gateway's health state (None: not reported)
+        self.clock = clock
+        self._refused: Dict[int, Tuple[float, float]] = {}   # staff chat -> (pause, retry at)
 
     def wake(self) -> None:
         self._wake.set()
@@ -81,7 +97,9 @@ class Outbox:
                 pass
 
     async def deliver(self, bot) -> None:
-        """One round: every undelivered row, page by page (rows that cannot go yet never hide the rest)."""
+        """One round: every undelivered row, page by page (rows that cannot go yet never hide the rest).
+        Each chat's rows go in order, the chats concurrently: a slow or flooded chat (a staff group
+        flooded with cases, a citizen who blocked the bot) never delays another."""
         blocked: Set[object] = set()
         cases: Dict[int, Optional[Case]] = {}
         after = 0
@@ -90,31 +108,57 @@ class Outbox:
             if not items:
                 break
             after = items[-1].id
+            if not await asyncio.to_thread(self.store.hold_lease, LEASE, self.holder, LEASE_SECONDS):
+                return   # another gateway delivers
+            by_chat: Dict[object, List[Outgoing]] = {}
             for item in items:
-                if not await asyncio.to_thread(self.store.hold_lease, LEASE, self.holder, LEASE_SECONDS):
-                    return   # another gateway delivers
-                await self._round_item(bot, item, cases, blocked)
+                if item.kind in (ERASE, ERASED):   # no case any more: the staff chat is in the row
+                    by_chat.setdefault(int(json.loads(item.text)["chat"]), []).append(item)
+                    continue
+                if item.case_id not in cases:
+                    cases[item.case_id] = await asyncio.to_thread(self.store.case, item.case_id)
+                case = cases[item.case_id]
+                if case is None:
+                    continue
+                if item.target != STAFF and case.channel == WEB and item.kind != RESUME:
+                    continue   # the widget's: the Rasa server delivers it to the visitor (livecase.py)
+                chat = self.staff_chat_for(case) if item.target == STAFF else citizen_chat(case)
+                if item.kind == RESUME and chat is None:
+                    chat = case.sender   # a call to the Rasa server, for a channel without a Telegram chat
+                if item.target == STAFF and chat is None:
+                    continue   # no staff group for it: the case waits in the store until there is one
+                if chat is None:   # an email case has no chat to answer in
+                    await asyncio.to_thread(self.store.mark_sent, item)
+                    continue
+                by_chat.setdefault(chat, []).append(item)
+            if not await self._deliver_chats(bot, by_chat, cases, blocked):
+                return
 
-    async def _round_item(self, bot, item: Outgoing, cases: Dict[int, Optional[Case]], blocked: Set[object]) -> None:
-        """Delivers one row, unless an earlier row of its chat failed in this round."""
+    async def _deliver_chats(self, bot, by_chat: Dict[object, List[Outgoing]], cases: Dict[int, Optional[Case]],
+                             blocked: Set[object]) -> bool:
+        """Each chat's rows in order, the chats at once; False when the lease was lost meanwhile."""
+        lost = asyncio.Event()
+
+        async def one_chat(chat: object, items: List[Outgoing]) -> None:
+            if chat in self._refused and self.clock() < self._refused[chat][1]:
+                blocked.add(chat)   # a refusing staff chat: not before its next retry
+            for item in items:
+                if chat in blocked or lost.is_set():
+                    return   # an earlier row of this chat failed in this round: later
+                if not await asyncio.to_thread(self.store.hold_lease, LEASE, self.holder, LEASE_SECONDS):
+                    lost.set()
+                    return
+                await self._round_item(bot, item, chat, cases, blocked)
+
+        await asyncio.gather(*(one_chat(chat, items) for chat, items in by_chat.items()))
+        return not lost.is_set()
+
+    async def _round_item(self, bot, item: Outgoing, chat: object, cases: Dict[int, Optional[Case]],
+                          blocked: Set[object]) -> None:
         if item.kind in (ERASE, ERASED):
             await self._erase(bot, item)
             return
-        if item.case_id not in cases:
-            cases[item.case_id] = await asyncio.to_thread(self.store.case, item.case_id)
         case = cases[item.case_id]
-        if case is None:
-            return
-        if item.target != STAFF and case.channel == WEB and item.kind != RESUME:
-            return   # the widget's: the Rasa server delivers it to the visitor (bot/channels/livecase.py)
-        chat = self.staff_chat_for(case) if item.target == STAFF else citizen_chat(case)
-        if item.kind == RESUME:
-            chat = case.sender   # a call to the Rasa server, whatever the channel; in order with the rest
-        if (item.target == STAFF and chat is None) or chat in blocked:
-            return   # no staff group for it (the case waits in the store until there is one), or later
-        if chat is None:   # an email case has no chat to answer in
-            await asyncio.to_thread(self.store.mark_sent, item)
-            return
         if not await self._deliver_one(bot, item, case, chat):
             blocked.add(chat)
             if item.target == STAFF and item.kind in ("case", "citizen") and case.mode == LIVE:
@@ -142,13 +186,9 @@ class Outbox:
             message = await bot.send_message(
                 chat, text, rate_limit_args=RETRIES_PER_ROUND,
                 reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None)
-        except Forbidden:
-            logger.warning("A hand-off message was refused by Telegram (the bot was blocked or removed); dropped")
-            await asyncio.to_thread(self.store.mark_sent, item)
-            return True
-        except BadRequest as error:
-            if item.target == STAFF:   # e.g. a wrong staff chat id: keep the row for when it is fixed
-                logger.error("Telegram refused a message to the staff group: %s", error)
+        except (Forbidden, BadRequest) as error:
+            if item.target == STAFF:   # the bot removed from the group, a wrong chat id: kept for later
+                self._staff_refused(chat, "forbidden" if isinstance(error, Forbidden) else "bad_request", error)
                 return False
             logger.warning("Telegram refused a hand-off message to a citizen (%s); dropped", error)
             await asyncio.to_thread(self.store.mark_sent, item)
@@ -159,6 +199,7 @@ class Outbox:
         await asyncio.to_thread(self.store.mark_sent, item, chat, message.message_id)
         if item.target == STAFF:
             self._warned.discard(case.id)
+            self._staff_reachable(chat)
         return True
 
     async def _erase(self, bot, item: Outgoing) -> None:
@@ -187,6 +228,24 @@ class Outbox:
             logger.warning("Erasing a case's message in a staff chat failed (%s); will retry", error)
             return
         await asyncio.to_thread(self.store.mark_sent, item)
+
+    def _staff_refused(self, chat: int, reason: str, error: Exception) -> None:
+        pause = min(STAFF_RETRY_MAX, self._refused[chat][0] * 2) if chat in self._refused else STAFF_RETRY_FIRST
+        if chat not in self._refused:
+            logger.error("ALERT: Telegram refuses messages to a staff group (%s: %s); hand-off messages are "
+                         "kept and retried. Add the bot to the group again or fix the staff chat id.",
+                         reason, error)
+        else:
+            logger.warning("A staff group still refuses messages (%s); next try in %.0f s", reason, pause)
+        self._refused[chat] = (pause, self.clock() + pause)
+        if self.health is not None:
+            self.health.staff_chat_failed(chat, reason)
+
+    def _staff_reachable(self, chat: int) -> None:
+        if self._refused.pop(chat, None) is not None:
+            logger.warning("A staff group that refused messages takes them again; the kept ones are delivered")
+        if self.health is not None:
+            self.health.staff_chat_ok(chat)
 
     async def _warn(self, bot, case: Case) -> None:
         chat = citizen_chat(case)

@@ -7,7 +7,7 @@ import urllib.request
 
 from handoff.store import ASKED, EMAIL, FALLBACK, FILED
 from tests.handoff.conftest import TOKEN
-from tests.widget.test_socketio_channel import WAIT, Visitor
+from tests.support.widget_client import WAIT, Visitor
 
 REFERENCE = re.compile(r"SGB-[A-Z2-9]{4}-[A-Z2-9]{4}")
 

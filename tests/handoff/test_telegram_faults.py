@@ -117,3 +117,21 @@ def test_a_staff_reply_sent_the_moment_the_case_appears_reaches_the_citizen(rela
     reference = REFERENCE.search(fake.wait_for_text(citizen, "te responderá aquí").text).group()
     relay.staff_says("Respuesta inmediata.", fake.wait_for_text(STAFF_CHAT, reference))
     fake.wait_for_text(citizen, "SEGIB (staff): Respuesta inmediata.")
+
+
+def test_a_staff_group_that_refuses_the_bot_keeps_the_messages_and_raises_an_alert(relay, fake, new_chat, cases):
+    """403 Forbidden (the bot removed from the staff group): nothing is dropped, the gateway logs an
+    alert and retries after a pause; once the bot is back the kept messages arrive, in order."""
+    citizen = new_chat()
+    reference, case_message = open_live_case(fake, cases, citizen, "quiero hablar con una persona", "Sí", "es",
+                                             "te responderá aquí")
+    fake.fail("sendMessage", 403, times=2, chat_id=STAFF_CHAT)
+    fake.send_text(citizen, "¿Hay alguien?", "es")
+    fake.wait_until(lambda: "ALERT: Telegram refuses messages to a staff group" in relay.gateway.log(), 30,
+                    "the alert in the gateway's log")
+    fake.send_text(citizen, "Espero", "es")
+    fake.wait_until(lambda: relayed_texts(fake, reference) == ["¿Hay alguien?", "Espero"], 60,
+                    "the kept messages once the staff group takes them again")
+    assert "takes them again" in relay.gateway.log()
+    relay.staff_says("/close", case_message)
+    fake.wait_for_text(citizen, "Has vuelto con el asistente")

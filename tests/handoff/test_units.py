@@ -175,3 +175,94 @@ def test_two_gateways_on_one_store_deliver_each_message_once_and_in_order(tmp_pa
     time.sleep(0.4)
     asyncio.run(other.deliver(bot))
     assert bot.sent[-1] == (1, "after the holder died")               # taken over, delivered once
+
+
+class SlowChatBot(RecordingBot):
+    """Telegram that takes `delay` seconds per message to one chat (flooded, or slow to answer)."""
+
+    def __init__(self, slow_chat, delay: float) -> None:
+        super().__init__()
+        self.slow_chat, self.delay, self.when = slow_chat, delay, {}
+
+    async def send_message(self, chat, text, **kwargs):
+        if chat == self.slow_chat:
+            await asyncio.sleep(self.delay)
+        self.when[text] = time.monotonic()
+        return await super().send_message(chat, text, **kwargs)
+
+
+def test_a_slow_chat_does_not_delay_the_other_chats(tmp_path):
+    store = CaseStore(f"sqlite:///{tmp_path / 'h.db'}")
+    staff = {"office_andean": -200}
+    outbox = outbox_module.Outbox(store, CaseTexts(Phrases(), "es"), None,
+                                  lambda case: staff.get(case.office, -100))
+    flooded = [store.open_case(f"telegram:{n}", "telegram", "es", ASKED, LIVE, [("citizen", "hola")])
+               for n in range(10, 15)]
+    for case in flooded:   # a flooded staff group, queued first
+        store.enqueue(case.id, STAFF, "citizen", f"{case.reference} flood")
+    waiting = store.open_case("telegram:99", "telegram", "es", ASKED, LIVE, [("citizen", "hola")],
+                              office="office_andean")
+    store.enqueue(waiting.id, STAFF, "citizen", "another group's live message")
+    store.enqueue(flooded[0].id, CITIZEN, "staff", "a staff answer to a citizen")
+    bot = SlowChatBot(-100, 0.5)
+    started = time.monotonic()
+    asyncio.run(outbox.deliver(bot))
+    assert bot.when["another group's live message"] - started < 0.4
+    assert bot.when["a staff answer to a citizen"] - started < 0.4
+    assert not store.pending()
+
+
+class RefusingBot(RecordingBot):
+    def __init__(self) -> None:
+        super().__init__()
+        self.refusing = True
+
+    async def send_message(self, chat, text, **kwargs):
+        from telegram.error import Forbidden
+        if self.refusing and chat == -100:
+            raise Forbidden("Forbidden: bot was kicked from the supergroup chat")
+        return await super().send_message(chat, text, **kwargs)
+
+
+class RecordingHealth:
+    def __init__(self) -> None:
+        self.events = []
+
+    def staff_chat_failed(self, chat_id, reason):
+        self.events.append(("failed", chat_id, reason))
+
+    def staff_chat_ok(self, chat_id):
+        self.events.append(("ok", chat_id))
+
+
+def test_a_staff_chat_refusing_the_bot_keeps_its_rows_backs_off_and_reports_it(tmp_path, caplog):
+    store = CaseStore(f"sqlite:///{tmp_path / 'h.db'}")
+    now = [100.0]
+    health = RecordingHealth()
+    outbox = outbox_module.Outbox(store, CaseTexts(Phrases(), "es"), None, lambda case: -100, health=health,
+                                  clock=lambda: now[0])
+    case = store.open_case("telegram:7", "telegram", "es", ASKED, LIVE, [("citizen", "hola")])
+    store.enqueue(case.id, STAFF, "citizen", "primero")
+    store.enqueue(case.id, CITIZEN, "staff", "a staff answer")   # the citizen's own chat still gets it
+    bot = RefusingBot()
+    asyncio.run(outbox.deliver(bot))
+    assert [text for _, text in store_pending_texts(store)] == ["case", "primero"]
+    assert health.events == [("failed", -100, "forbidden")]
+    assert "ALERT: Telegram refuses messages to a staff group" in caplog.text
+    asyncio.run(outbox.deliver(bot))                  # within the pause: not even tried
+    assert len(health.events) == 1
+    now[0] += outbox_module.STAFF_RETRY_FIRST
+    asyncio.run(outbox.deliver(bot))                  # tried again, refused again: a longer pause
+    assert health.events[-1] == ("failed", -100, "forbidden")
+    now[0] += outbox_module.STAFF_RETRY_FIRST
+    asyncio.run(outbox.deliver(bot))
+    assert len(health.events) == 2                    # the pause doubled
+    bot.refusing = False
+    now[0] += 2 * outbox_module.STAFF_RETRY_FIRST
+    asyncio.run(outbox.deliver(bot))
+    assert not store.pending() and health.events[-1] == ("ok", -100)
+    assert [text for chat, text in bot.sent if chat == -100][1:] == ["primero"]
+
+
+def store_pending_texts(store):
+    return [(item.id, item.kind if item.kind == "case" else item.text) for item in store.pending()]

@@ -6,21 +6,32 @@ import os
 import signal
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
 from tests.support.fake_telegram import FakeTelegram
-from tests.support.services import ROOT, endpoints_yaml, free_port, post_json
+from tests.support.services import ROOT, endpoints_yaml, free_port
 
 README_HOURS = "mon-fri 09:00-18:00 Europe/Madrid"
 
 
 def _run_sh(env_file: Path, log: Path) -> subprocess.Popen:
     env = {key: value for key, value in os.environ.items()
-           if key not in ("HANDOFF_HOURS", "TELEGRAM_BOT_TOKEN", "TELEGRAM_BOT_API_URL", "GATEWAY_HTTP_PORT")}
+           if key not in ("HANDOFF_HOURS", "TELEGRAM_BOT_TOKEN", "TELEGRAM_BOT_API_URL", "GATEWAY_HTTP_PORT",
+                          "REST_SHARED_SECRET")}
     return subprocess.Popen(["bash", str(ROOT / "scripts" / "run.sh")], cwd=ROOT, stdout=open(log, "wb"),
                             stderr=subprocess.STDOUT, start_new_session=True,
                             env={**env, "SEGIB_ENV_FILE": str(env_file), "RASA_TELEMETRY_ENABLED": "false"})
+
+
+def _post_without_secret(url: str, payload: dict):
+    request = urllib.request.Request(url, json.dumps(payload).encode(), {"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -69,9 +80,12 @@ def test_make_run_reads_the_readmes_env_file_and_answers(tmp_path, model):
             assert process.poll() is None, log.read_text()[-3000:]
             assert time.monotonic() < deadline, log.read_text()[-3000:]
             time.sleep(0.5)
-        status, body = post_json(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
-                                 {"sender": "run-env", "message": "¿Cuál es el teléfono de la sede en Madrid?"})
+        # make run made a secret for its gateway; a citizen's REST call without it is still answered,
+        # as the public: it cannot talk as a Telegram chat.
+        url = f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
+        status, body = _post_without_secret(url, {"sender": "run-env", "message": "¿Cuál es el teléfono de la sede en Madrid?"})
         assert status == 200 and "+34 91 590 19 80" in body[0]["text"]
+        assert _post_without_secret(url, {"sender": "telegram:1", "message": "hola"})[0] == 403
         # The value reached the services whole, spaces included.
         assert _children_environ(process.pid, "actions")["HANDOFF_HOURS"] == README_HOURS
         assert "Telegram: gateway running" in log.read_text(), log.read_text()[-2000:]

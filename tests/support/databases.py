@@ -46,6 +46,10 @@ class Postgres:
         subprocess.run(_as_postgres_user([_postgres_bin("initdb"), "-D", str(self.data), "-U", self.user,
                                           "-A", "trust", "-E", "UTF8", "--no-sync"]),
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        return self.resume()
+
+    def resume(self) -> "Postgres":
+        """Starts the server on its existing data (after `start`, or `halt`)."""
         options = (f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off "
                    f"-c max_connections=200")
         subprocess.run(_as_postgres_user([_postgres_bin("pg_ctl"), "-D", str(self.data), "-o", options,
@@ -53,6 +57,12 @@ class Postgres:
                                           "start"]),
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         return self
+
+    def halt(self) -> None:
+        """Stops the server (a database outage), keeping its data for `resume`."""
+        subprocess.run(_as_postgres_user([_postgres_bin("pg_ctl"), "-D", str(self.data), "-m", "fast",
+                                          "-w", "stop"]),
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
     def env(self, database: str) -> dict:
         """The endpoints.production.yml variables for this server and database."""

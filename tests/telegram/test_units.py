@@ -175,6 +175,25 @@ def test_a_flooding_chat_is_capped_and_told_once():
     assert told == [(1, True)] + [(1, False)] * 4
 
 
+def test_a_staff_chat_is_never_slowed_down_nor_dropped():
+    async def scenario():
+        processor = PerChatUpdateProcessor(rate=1, burst=1, queue=3, exempt={-100})
+        done = []
+
+        async def work(chat, n):
+            await asyncio.sleep(0.01)
+            done.append((chat, n))
+
+        tasks = [asyncio.ensure_future(processor.process_update(_update(n, -100), work(-100, n))) for n in range(20)]
+        started = time.monotonic()
+        await asyncio.gather(*tasks)
+        return done, time.monotonic() - started
+
+    done, took = asyncio.run(scenario())
+    assert done == [(-100, n) for n in range(20)]       # every staff reply and /close, in order
+    assert took < 2                                      # not one a second
+
+
 # ---- Rasa client ----------------------------------------------------------------------------------
 def test_rasa_replies_are_parsed_defensively():
     body = [{"recipient_id": "t", "text": "Hola", "buttons": [{"title": "Sí", "payload": "/affirm"}, {"x": 1}]},

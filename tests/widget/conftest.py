@@ -58,7 +58,9 @@ def chromium_path():
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API keeps an event loop running while it is open, which would break
+# asyncio.run() in every test collected after this package.
+@pytest.fixture(scope="package")
 def browser(chromium_path):
     from playwright.sync_api import sync_playwright
 

@@ -1,48 +1,15 @@
 """The widget's socket.io channel (bot.channels.socketio) with a plain socket.io client: replies with
-session persistence (the enter_room bug), origins, size limit, language hint, no silent drops."""
+session persistence (the enter_room bug), sessions that cannot be taken over, origins, size limit,
+language hint, no silent drops."""
 import asyncio
-import queue
-import uuid
 
 import pytest
 import socketio
 
 from bot.channels.rest import unavailable
-from bot.channels.socketio import (DEFAULT_ALLOWED_ORIGINS, SegibSocketIOInput, configured_origins,
-                                   parse_origins, phrase, valid_session_id)
-
-WAIT = 30
-
-
-class Visitor:
-    """A socket.io client that behaves like the widget in a browser on `origin`."""
-
-    def __init__(self, url: str, origin: str) -> None:
-        self.replies: "queue.Queue[dict]" = queue.Queue()
-        self.confirmed: "queue.Queue[str]" = queue.Queue()
-        self.client = socketio.Client(reconnection=False)
-        self.client.on("bot_uttered", self.replies.put)
-        self.client.on("session_confirm", self.confirmed.put)
-        self.client.connect(url, headers={"Origin": origin}, transports=["polling"], wait_timeout=10)
-
-    def session(self, session_id=None) -> str:
-        self.client.emit("session_request", {"session_id": session_id})
-        return self.confirmed.get(timeout=WAIT)
-
-    def say(self, text: str, session_id=None, language=None) -> dict:
-        data = {"message": text, "session_id": session_id}
-        if language:
-            data["customData"] = {"language": language}
-        self.client.emit("user_uttered", data)
-        return self.replies.get(timeout=WAIT)
-
-    def forget(self, data=None) -> dict:
-        """The widget's "forget my conversation"; returns the server's acknowledgement."""
-        return self.client.call("forget_conversation", data or {}, timeout=WAIT)
-
-    def close(self) -> None:
-        # abort: a clean polling disconnect waits for the pending long-poll (up to 25 s)
-        self.client.eio.disconnect(abort=True)
+from bot.channels.socketio import (DEFAULT_ALLOWED_ORIGINS, ResumeTokens, SegibSocketIOInput,
+                                   configured_origins, parse_origins, phrase, valid_session_id)
+from tests.support.widget_client import WAIT, Visitor
 
 
 @pytest.fixture
@@ -66,27 +33,54 @@ def test_replies_arrive_with_session_persistence_and_the_language_hint(visitors)
     assert visitor.say("/greet", session_id, language="pt-BR")["text"].startswith("Olá!")
 
 
-def test_a_new_socket_for_the_same_session_continues_the_conversation(visitors):
+def test_a_reload_with_the_resume_token_continues_the_conversation(visitors):
     first = visitors()
     session_id = first.session()
     assert "Recoletos" in first.say("¿Dónde está la sede de la SEGIB?", session_id, "es")["text"]
     first.close()
-    second = visitors()  # a reload: new socket, same session id from the browser's storage
-    assert second.session(session_id) == session_id
+    second = visitors()  # a reload: new socket, same id and token from the browser's storage
+    assert second.session(session_id, first.resume_token) == session_id
     assert "+34 91 590 19 80" in second.say("¿y su teléfono?", session_id, "es")["text"]
 
 
-def test_every_socket_of_a_session_gets_the_replies(visitors):
-    session_id = uuid.uuid4().hex
+def test_every_tab_of_a_session_gets_the_replies(visitors):
     asking, other_tab = visitors(), visitors()
-    asking.session(session_id), other_tab.session(session_id)
+    session_id = asking.session()
+    assert other_tab.session(session_id, asking.resume_token) == session_id
     reply = asking.say("Where are SEGIB's headquarters?", session_id, "en")
     assert other_tab.replies.get(timeout=WAIT) == reply
 
 
-def test_a_message_before_any_session_request_is_answered(visitors):
-    visitor = visitors()
-    assert visitor.say("¿Dónde está la sede de la SEGIB?", language="es")["text"]
+def test_a_conversation_cannot_be_taken_over_by_naming_its_id(visitors, tracker_db):
+    victim = visitors()
+    session_id = victim.session()
+    victim.say("¿Dónde está la sede de la SEGIB?", language="es")
+    # A second socket names the id, without the token or with a forged one: a new conversation.
+    intruder = visitors()
+    assert intruder.session(session_id) != session_id
+    assert intruder.session(session_id, "0" * 64) != session_id
+    assert intruder.session(session_id, victim.resume_token.upper()) != session_id
+    # It gets none of the victim's replies...
+    victim.say("¿y su teléfono?", language="es")
+    assert intruder.quiet_for(3)
+    # ...cannot write into the victim's conversation, even naming its id in the message...
+    intruder.say("intruder text", session_id=session_id, language="en")
+    assert victim.quiet_for(3)
+    assert tracker_db.user_texts(intruder.session_id) == ["intruder text"]
+    # ...and cannot forget it (it forgets its own).
+    assert intruder.forget({"session_id": session_id, "sender": session_id}) == {"ok": True, "deleted": True}
+    assert tracker_db.user_texts(session_id) == ["¿Dónde está la sede de la SEGIB?", "¿y su teléfono?"]
+
+
+def test_a_message_from_a_socket_without_a_session_is_refused(visitors, tracker_db):
+    victim = visitors()
+    session_id = victim.session()
+    victim.say("Who is the Secretary General?", language="en")
+    third = visitors()   # never asked for a session: names the victim's id in its message
+    assert third.say("third text", session_id=session_id, language="pt") == {
+        "text": phrase("widget_session_required", "pt")}
+    assert victim.quiet_for(3)
+    assert tracker_db.user_texts(session_id) == ["Who is the Secretary General?"]
 
 
 def test_an_invalid_session_id_is_replaced(visitors):
@@ -120,10 +114,11 @@ def test_forget_deletes_the_sockets_own_conversation_and_only_that(visitors, tra
     assert me.forget({"session_id": theirs, "sender": theirs}) == {"ok": True, "deleted": True}
     assert tracker_db.events(mine) == 0
     assert tracker_db.events(theirs) > 0
-    # The socket is unbound: its next message starts a new conversation, the old one stays gone.
-    reply = me.say("Who is the Secretary General?")
-    assert "Allamand" in reply["text"]
-    assert tracker_db.events(mine) == 0
+    # The socket is unbound: it asks for a new conversation, the old one stays gone.
+    assert me.say("Who is the Secretary General?", language="en")["text"] == phrase("widget_session_required", "en")
+    new = me.session()
+    assert "Allamand" in me.say("Who is the Secretary General?", new)["text"]
+    assert new != mine and tracker_db.events(mine) == 0
     assert me.forget() == {"ok": True, "deleted": True}
 
 
@@ -171,9 +166,27 @@ def test_a_failure_while_processing_is_told_to_the_visitor_not_swallowed():
     assert sio.emitted == [("bot_uttered", {"text": unavailable("pt")}, "session-1234567890")]
 
 
+def test_resume_tokens_are_bound_to_the_id_and_the_secret(monkeypatch):
+    tokens = ResumeTokens("a" * 32)
+    token = tokens.issue("session-1234567890")
+    assert tokens.valid("session-1234567890", token)
+    assert not tokens.valid("session-1234567891", token)
+    assert not ResumeTokens("b" * 32).valid("session-1234567890", token)
+    assert not tokens.valid("session-1234567890", None) and not tokens.valid("session-1234567890", 12)
+    monkeypatch.setenv("SOCKETIO_SESSION_SECRET", "short")
+    with pytest.raises(ValueError, match="SOCKETIO_SESSION_SECRET"):
+        ResumeTokens.from_environment()
+    monkeypatch.setenv("SOCKETIO_SESSION_SECRET", "c" * 64)
+    assert ResumeTokens.from_environment().valid("session-1234567890", ResumeTokens("c" * 64).issue(
+        "session-1234567890"))
+
+
 def test_metadata_is_read_from_custom_data_and_cleaned():
     channel = SegibSocketIOInput.from_credentials({})
     assert channel.metadata_key == "customData"
     assert channel._metadata({"customData": {"language": "en-US", "other": "x"}}) == {"language": "en-US"}
+    # A web page cannot pass itself off as Telegram, a live relay or a country.
+    assert channel._metadata({"customData": {"language": "es", "channel": "telegram", "relay": "open",
+                                             "country": "Chile"}}) == {"language": "es"}
     assert channel._metadata({"customData": '{"language": "pt"}'}) == {"language": "pt"}
     assert channel._metadata({"customData": "not json"}) == {}

@@ -7,9 +7,10 @@
  *
  * Safety: every text (the visitor's and the bot's) is put in the page with textContent; only
  * http(s) and mailto links found in the bot's text become <a> elements. No innerHTML anywhere.
- * Persistence: the session id and the transcript live in localStorage, so the conversation
- * survives reloads and page changes; "new conversation" deletes both, and so does a transcript
- * left unused for the retention period (config.retentionDays, the server's RETENTION_DAYS).
+ * Persistence: the session id, its resume token (issued by the server: the id alone does not
+ * reopen a conversation) and the transcript live in localStorage, so the conversation survives
+ * reloads, page changes and other tabs of this browser; "new conversation" deletes all three, and
+ * so does a transcript left unused for the retention period (config.retentionDays, RETENTION_DAYS).
  * Privacy (docs/privacy.md): the log opens with a one-line notice linking to the privacy page
  * (config.privacyUrl). "Download my conversation" saves the server's JSON copy of this tab's own
  * conversation (event export_conversation); "Forget my conversation" (after a confirmation) asks the
@@ -54,7 +55,8 @@
   // ------------------------------------------------------------------ state (localStorage)
   var memoryStore = null;
   var persisting = true;     // false after "forget" until the visitor writes again
-  function freshState() { return { sessionId: null, open: startOpen, messages: [] }; }
+  // resumeToken: the server's signature of sessionId, the only way back into this conversation
+  function freshState() { return { sessionId: null, resumeToken: null, open: startOpen, messages: [] }; }
   function expired(parsed) {
     return typeof parsed.savedAt === "number" && Date.now() - parsed.savedAt > retentionDays * DAY_MS;
   }
@@ -359,12 +361,20 @@
     setStatus("");
   }
 
+  /* Asks to continue the stored conversation (with its resume token), or for a new one. */
+  function requestSession() {
+    confirmed = false;
+    socket.emit("session_request", { session_id: state.sessionId, resume_token: state.resumeToken });
+  }
+
   function onSessionConfirm(data) {
-    var id = data && typeof data === "object" ? data.session_id : data;
-    if (typeof id !== "string" || !id) { return; }
+    if (!data || typeof data !== "object") { return; }
+    var id = data.session_id;
+    if (typeof id !== "string" || !id || typeof data.resume_token !== "string") { return; }
     var isNew = state.sessionId !== id;
     if (isNew && state.sessionId) { state.messages = []; renderAll(); }  // the old one is gone
     state.sessionId = id;
+    state.resumeToken = data.resume_token;
     saveState();
     confirmed = true;
     setStatus(awaiting ? label("typing") : "");
@@ -384,9 +394,8 @@
     }
     socket = window.io(socketUrl, { path: socketPath, transports: ["websocket", "polling"] });
     socket.on("connect", function () {
-      confirmed = false;
       setStatus(awaiting ? label("typing") : "");
-      socket.emit("session_request", { session_id: state.sessionId });
+      requestSession();
     });
     socket.on("session_confirm", onSessionConfirm);
     socket.on("bot_uttered", onBotMessage);
@@ -407,10 +416,7 @@
     clearTimeout(noReplyTimer);
     renderAll();
     setStatus("");
-    if (socket && socket.connected) {
-      confirmed = false;
-      socket.emit("session_request", { session_id: null });
-    }
+    if (socket && socket.connected) { requestSession(); }
   }
 
   function restart() {
@@ -502,8 +508,7 @@
     renderAll();
     // Another tab started a new conversation: follow it once its id is known.
     if (state.sessionId && state.sessionId !== sessionBefore && socket && socket.connected) {
-      confirmed = false;
-      socket.emit("session_request", { session_id: state.sessionId });
+      requestSession();
     }
   });
 
