@@ -89,11 +89,7 @@ def test_the_forget_me_command_line_deletes_hand_off_records(tmp_path, monkeypat
     store = CaseStore(url)
     store.open_case("telegram:77", "telegram", "es", ASKED, LIVE, [("citizen", "hola")])
     conversations = tmp_path / "conversations.db"
-    privacy.case_store.cache_clear()
-    try:
-        assert privacy.main(["forget", "telegram:77", "--db-url", f"sqlite:///{conversations}"]) == 0
-    finally:
-        privacy.case_store.cache_clear()
+    assert privacy.main(["forget", "telegram:77", "--db-url", f"sqlite:///{conversations}"]) == 0
     assert store.live_case("telegram:77") is None and store.pending() == []
 
 
@@ -207,7 +203,7 @@ def test_a_slow_chat_does_not_delay_the_other_chats(tmp_path):
     bot = SlowChatBot(-100, 0.5)
     started = time.monotonic()
     asyncio.run(outbox.deliver(bot))
-    assert bot.when["another group's live message"] - started < 0.4
+    assert bot.when[f"{waiting.reference} · Persona: another group's live message"] - started < 0.4
     assert bot.when["a staff answer to a citizen"] - started < 0.4
     assert not store.pending()
 
@@ -261,7 +257,7 @@ def test_a_staff_chat_refusing_the_bot_keeps_its_rows_backs_off_and_reports_it(t
     now[0] += 2 * outbox_module.STAFF_RETRY_FIRST
     asyncio.run(outbox.deliver(bot))
     assert not store.pending() and health.events[-1] == ("ok", -100)
-    assert [text for chat, text in bot.sent if chat == -100][1:] == ["primero"]
+    assert [text for chat, text in bot.sent if chat == -100][1:] == [f"{case.reference} · Persona: primero"]
 
 
 def store_pending_texts(store):

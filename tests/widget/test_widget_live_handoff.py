@@ -3,6 +3,7 @@ API and the real assistant (trained model), all on loopback: the visitor's yes o
 group, staff replies appear in the widget, the visitor's answers reach the group, /close hands back to
 the assistant; nothing is lost or shown twice when the tab is closed or a process is killed."""
 import re
+import secrets
 import signal
 import time
 
@@ -43,7 +44,10 @@ def live(model, chromium_path, widget_js_installed, tmp_path_factory):
     port = free_port()
     origin = f"http://127.0.0.1:{port}"
     env = {"HANDOFF_DB_URL": db, "SEGIB_FORGET_TOKEN": TOKEN, "TELEGRAM_STAFF_CHAT_ID": str(STAFF_CHAT),
-           "HANDOFF_HOURS": "always", "HANDOFF_WEB_OFFLINE_MINUTES": "0.1"}
+           "HANDOFF_HOURS": "always", "HANDOFF_WEB_OFFLINE_MINUTES": "0.1",
+           # Kept across the Rasa server's restart, as make run keeps it in .state/: the widget's resume
+           # token stays valid, so the same conversation continues.
+           "SOCKETIO_SESSION_SECRET": secrets.token_urlsafe(32)}
     assistant = start_assistant(workdir / "assistant", model, env=env, widget_origins=[origin])
     site = start_website(port, assistant.base_url, workdir / "web", "live-web")
     relay = start_relay(assistant, db, workdir / "relay")
