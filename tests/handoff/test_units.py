@@ -89,11 +89,7 @@ def test_the_forget_me_command_line_deletes_hand_off_records(tmp_path, monkeypat
     store = CaseStore(url)
     store.open_case("telegram:77", "telegram", "es", ASKED, LIVE, [("citizen", "hola")])
     conversations = tmp_path / "conversations.db"
-    privacy.case_store.cache_clear()
-    try:
-        assert privacy.main(["forget", "telegram:77", "--db-url", f"sqlite:///{conversations}"]) == 0
-    finally:
-        privacy.case_store.cache_clear()
+    assert privacy.main(["forget", "telegram:77", "--db-url", f"sqlite:///{conversations}"]) == 0
     assert store.live_case("telegram:77") is None and store.pending() == []
 
 
