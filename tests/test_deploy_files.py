@@ -45,7 +45,7 @@ def test_compose_wires_every_service_and_keeps_secrets_out():
     lines = (ROOT / "endpoints.production.yml").read_text().splitlines()
     wanted = set(re.findall(r"\$\{(\w+)\}", "\n".join(l for l in lines if not l.lstrip().startswith("#"))))
     assert wanted <= set(env), wanted - set(env)
-    assert endpoints["lock_store"]["type"] == "redis" and endpoints["tracker_store"]["dialect"] == "postgresql"
+    assert endpoints["lock_store"]["type"] == TICKET_LOCK_STORE and endpoints["tracker_store"]["dialect"] == "postgresql"
 
 
 def test_helm_values_keep_the_api_off_and_origins_listed():
@@ -65,6 +65,14 @@ SECRET = "segib-rasa"
 CHART_IMPLIED_KEYS = {"postgresql-postgres-password"}
 SERVICE_REQUIREMENTS = {"rasa.Dockerfile": "rasa", "actions.Dockerfile": "actions",
                         "gateway.Dockerfile": "gateway", "web.Dockerfile": "web"}
+
+
+TICKET_LOCK_STORE = "bot.lock_store.RedisTicketLockStore"   # not Rasa's RedisLockStore (RasaHQ/rasa#9213)
+
+
+def test_helm_uses_the_lock_store_that_loses_no_turn():
+    values, _ = _helm_documents()
+    assert values["applicationSettings"]["endpoints"]["lockStore"]["type"] == TICKET_LOCK_STORE
 
 
 def _helm_documents():
