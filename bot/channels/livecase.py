@@ -90,14 +90,18 @@ class WebLiveCases:
         return "open" if self.enabled else None
 
     # ---- the visitor's side ----------------------------------------------------------------------
-    async def intercept(self, session_id: str, text: str) -> bool:
-        """True when the message belongs to a live case (passed on to staff, or "/bot" closed it):
-        the assistant must not answer it."""
+    async def intercept(self, session_id: str, text: str,
+                        allowed: Optional[Callable[[], Awaitable[bool]]] = None) -> bool:
+        """True when the message belongs to a live case (passed on to staff, or "/bot" closed it, or
+        `allowed` said no: over the channel's rate limits, and told so): the assistant must not
+        answer it."""
         if not self.enabled or not text.strip():
             return False
         case = await asyncio.to_thread(self.relay.live_case, session_id)
         if case is None:
             return False
+        if allowed is not None and not await allowed():
+            return True
         if text.strip().lower() == LEAVE_COMMAND:
             await asyncio.to_thread(self.relay.citizen_leaves, case)
         elif text.startswith("/"):   # a command or an old button's payload: not for staff

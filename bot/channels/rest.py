@@ -52,6 +52,18 @@ def hinted_language(metadata: Dict[str, Any]) -> str:
     return normalize_hint(metadata.get("language")) or DEFAULT_LANGUAGE
 
 
+async def rate_limited(message: UserMessage, client: Client) -> bool:
+    """True when `message` from a public `client` is over the rate limits (bot.limits): it then got
+    the polite `rate_limited` reply. Also for a widget message on its way to staff (livecase.py)."""
+    wait = channel_guard().limits.wait(message.sender_id, client)
+    if wait:
+        logger.info("A %s message was rate-limited (%.1f s to wait)", message.input_channel, wait)
+        text = default_knowledge().messages.text("rate_limited", hinted_language(message.metadata or {}),
+                                                 seconds=max(1, math.ceil(wait)))
+        await message.output_channel.send_text_message(message.sender_id, text)
+    return bool(wait)
+
+
 async def run_assistant(on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage,
                         client: Optional[Client] = None) -> bool:
     """Hands `message` to Rasa; a failure is logged, not raised: the channel then notices that no
@@ -61,16 +73,10 @@ async def run_assistant(on_new_message: Callable[[UserMessage], Awaitable[Any]],
     the polite `rate_limited` reply instead and False is returned. Its client address goes on to
     the actions only as a pseudonym (metadata `client`, for the cap on hand-off cases)."""
     if client is not None:
-        guard = channel_guard()
-        wait = guard.limits.wait(message.sender_id, client)
-        if wait:
-            logger.info("A %s message was rate-limited (%.1f s to wait)", message.input_channel, wait)
-            text = default_knowledge().messages.text("rate_limited", hinted_language(message.metadata or {}),
-                                                     seconds=max(1, math.ceil(wait)))
-            await message.output_channel.send_text_message(message.sender_id, text)
+        if await rate_limited(message, client):
             return False
         if client.address is not None:
-            message.metadata = {**(message.metadata or {}), CLIENT_KEY: guard.pseudonym(client.address)}
+            message.metadata = {**(message.metadata or {}), CLIENT_KEY: channel_guard().pseudonym(client.address)}
     try:
         await on_new_message(message)
     except Exception:

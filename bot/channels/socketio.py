@@ -46,7 +46,7 @@ from socketio import AsyncServer
 from bot.channels.forget import export_conversation, forget_conversation
 from bot.channels.livecase import WebLiveCases
 from bot.channels.private import ready_agent
-from bot.channels.rest import clean_metadata, hinted_language, run_assistant, unavailable
+from bot.channels.rest import clean_metadata, hinted_language, rate_limited, run_assistant, unavailable
 from bot.limits import Client, channel_guard
 
 logger = logging.getLogger(__name__)
@@ -336,9 +336,13 @@ class SegibSocketIOInput(InputChannel):
             await output._send_message(session_id, {
                 "text": phrase("message_too_long", language, limit=self.max_message_chars)})
             return
-        if self.live_cases is not None and await self.live_cases.intercept(session_id, text):
+        message = UserMessage(text, output, session_id, input_channel=self.name(), metadata=metadata)
+
+        async def within_limits() -> bool:   # a message to staff passes the same rate limits
+            return not await rate_limited(message, client or Client())
+
+        if self.live_cases is not None and await self.live_cases.intercept(session_id, text, within_limits):
             return   # in a live case with staff: for them, not for the assistant
-        await run_assistant(on_new_message, UserMessage(text, output, session_id, input_channel=self.name(),
-                                                        metadata=metadata), client or Client())
+        await run_assistant(on_new_message, message, client or Client())
         if not output.sent:
             await output._send_message(session_id, {"text": unavailable(language)})

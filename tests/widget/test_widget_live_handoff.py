@@ -47,7 +47,8 @@ def live(model, chromium_path, widget_js_installed, tmp_path_factory):
            "HANDOFF_HOURS": "always", "HANDOFF_WEB_OFFLINE_MINUTES": "0.1",
            # Kept across the Rasa server's restart, as make run keeps it in .state/: the widget's resume
            # token stays valid, so the same conversation continues.
-           "SOCKETIO_SESSION_SECRET": secrets.token_urlsafe(32)}
+           "SOCKETIO_SESSION_SECRET": secrets.token_urlsafe(32),
+           "RATE_LIMIT_BURST": "", "RATE_LIMIT_PER_SECOND": ""}   # the product's limits (5, then 1 a second)
     assistant = start_assistant(workdir / "assistant", model, env=env, widget_origins=[origin])
     site = start_website(port, assistant.base_url, workdir / "web", "live-web")
     relay = start_relay(assistant, db, workdir / "relay")
@@ -179,5 +180,22 @@ def test_the_gateway_and_the_rasa_server_killed_mid_case_lose_nothing_and_repeat
         assert sum("Are you still there?" in t for t in texts) == 1 and sum("Thank you" in t for t in texts) == 1
         assert page.locator(STAFF).count() == 2
         assert live["store"].by_reference(reference).status == "open"
+    finally:
+        context.close()
+
+
+def test_a_visitor_flooding_the_staff_group_is_slowed_down_and_told(browser, live):
+    """Messages to staff pass the widget's rate limits (bot.limits: a burst of 5, then 1 a second)."""
+    words, fake = LANGUAGES["es"], live["relay"].fake
+    context, page = visitor(browser, live, words["locale"])
+    try:
+        reference, _ = open_case(page, live, words)
+        time.sleep(2)   # the burst the offer and the yes used is refilled
+        for n in range(12):
+            type_in(page, f"mensaje {n}")
+        expect(page.locator(BOT).last).to_contain_text("Estás enviando mensajes más rápido", timeout=10_000)
+        time.sleep(2)
+        relayed = [m.text for m in fake.shown_to(STAFF_CHAT) if m.text.startswith(f"{reference} · Persona: mensaje")]
+        assert 5 <= len(relayed) < 12
     finally:
         context.close()
