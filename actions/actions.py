@@ -1,6 +1,6 @@
 """The action server's actions: each reads the turn, asks the knowledge layer, sends the reply."""
 from dataclasses import replace
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
@@ -39,13 +39,24 @@ class SegibAction(Action):
         return self.act(dispatcher, tracker, Turn.from_tracker(tracker))
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn) -> List[Dict[Text, Any]]:
-        reply = self.reply(turn) if not turn.is_blank() else Reply(self.phrase("empty_message", turn), context=turn.context)
+        if turn.is_blank():
+            reply = Reply(self.phrase("empty_message", turn), context=turn.context)
+        else:
+            reply = self.answer_asked(turn) or self.reply(turn)
         send(dispatcher, reply)
         return events_for(turn, reply)
+
+    def answer_asked(self, turn: Turn) -> Optional[Reply]:
+        """A message classified as no question that also asks one ("Hi! Does SEGIB offer
+        scholarships?", "thanks, and its phone?") gets the answer (knowledge/frame.py decides)."""
+        return self.answerer.answer_asked(turn.question, turn.context, turn.language)
 
 
 class ActionAnswer(SegibAction):
     action_name = "action_answer"
+
+    def answer_asked(self, turn: Turn) -> Optional[Reply]:
+        return None   # reply() answers
 
     def reply(self, turn: Turn) -> Reply:
         return self.answerer.answer(turn.question, turn.context, turn.language)
@@ -75,6 +86,11 @@ class ActionDeny(PhraseAction):
     action_name, phrase_key = "action_deny", "deny"
 
 
+class ActionOpener(PhraseAction):
+    """"I have a question", "tengo una duda": go ahead."""
+    action_name, phrase_key = "action_opener", "opener"
+
+
 class ActionHelp(SegibAction):
     action_name = "action_help"
 
@@ -94,6 +110,9 @@ class ActionOutOfScope(SegibAction):
     """Out-of-scope questions and NLU fallback: an honest "I don't know", the contact, a person."""
     action_name = "action_out_of_scope"
 
+    def answer_asked(self, turn: Turn) -> Optional[Reply]:
+        return None if turn.detected == OTHER else super().answer_asked(turn)
+
     def reply(self, turn: Turn) -> Reply:
         reply = self.answerer.dont_know(turn.context, turn.language)
         if turn.detected == OTHER:
@@ -107,7 +126,7 @@ class StartsHandoffWhenOfferOpen(SegibAction):
     starts instead of the action's own reply."""
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn) -> List[Dict[Text, Any]]:
-        if turn.pending_offer != HUMAN_OFFER or turn.is_blank():
+        if turn.pending_offer != HUMAN_OFFER or turn.is_blank() or not self.accepts_offer(turn):
             return super().act(dispatcher, tracker, turn)
         start = handoff.DESK.start(turn, tracker, self.answerer)
         if start.reply:
@@ -115,6 +134,9 @@ class StartsHandoffWhenOfferOpen(SegibAction):
         if start.custom:
             dispatcher.utter_message(json_message=start.custom)
         return events_for(turn, start.reply or Reply("", context=turn.context)) + start.events
+
+    def accepts_offer(self, turn: Turn) -> bool:
+        return True
 
 
 class ActionOfferHuman(StartsHandoffWhenOfferOpen):
@@ -130,10 +152,19 @@ class ActionOfferHuman(StartsHandoffWhenOfferOpen):
 class ActionAffirm(StartsHandoffWhenOfferOpen):
     action_name = "action_affirm"
 
+    def accepts_offer(self, turn: Turn) -> bool:
+        """Only a clear yes (or the Yes button) accepts the offer of a person: "medio ambiente" or
+        "I have a question" may read like "yes" to the classifier."""
+        text = turn.question.text.strip()
+        return text.startswith("/") or self.answerer.is_clear_yes(text)
+
     def reply(self, turn: Turn) -> Reply:
         if turn.question.first(*SUBJECT_TYPES):
             # A bare name ("Chile?") reads like "yes" to the classifier; it continues the topic.
             return self.answerer.answer(replace(turn.question, intent="follow_up"), turn.context, turn.language)
+        if turn.pending_offer == HUMAN_OFFER:
+            return Reply(self.phrase("human_offer", turn), self.answerer.yes_no_buttons(turn.language),
+                         turn.context, offers_human=True)
         return Reply(self.phrase("affirm_without_question", turn), context=turn.context)
 
 
