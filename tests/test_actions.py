@@ -68,6 +68,13 @@ def test_language_sticks_when_a_message_is_too_short_to_tell():
     assert slots["language"] == "pt" and messages[0]["text"].startswith("De nada")
 
 
+def test_a_first_message_that_cannot_be_told_is_answered_in_spanish_without_fixing_the_language():
+    messages, slots = run(segib_actions.ActionThank, tracker("ok", "thank", detected=None))
+    assert messages[0]["text"].startswith("¡De nada") and slots["language"] is None
+    messages, slots = run(segib_actions.ActionThank, tracker("valeu", "thank", detected="pt"))
+    assert slots["language"] == "pt" and messages[0]["text"].startswith("De nada")
+
+
 def test_channel_hint_decides_a_first_short_message():
     messages, slots = run(segib_actions.ActionGreet, tracker("ok", "greet", hint="pt-BR"))
     assert slots["language"] == "pt" and messages[0]["text"].startswith("Olá")
