@@ -34,6 +34,16 @@ def test_answer_in_the_detected_language_with_its_source():
     assert slots["language"] == "es" and slots["office"] == "headquarters"
 
 
+@pytest.mark.parametrize("text, language, words", [
+    ("¿qué dice el secretario general?", "es", "Lo esencial es avanzar en derechos humanos"),
+    ("qual é a mensagem do secretário-geral?", "pt", "O essencial é avançar nos direitos humanos"),
+    ("what is the Secretary General's message?", "en", "The essential thing is to advance in human rights"),
+])
+def test_the_secretary_generals_words_from_the_brochure(text, language, words):
+    messages, _ = run(segib_actions.ActionAnswer, tracker(text, "ask_secretary_general", detected=language))
+    assert words in messages[0]["text"] and "Allamand" in messages[0]["text"]
+
+
 def test_follow_up_uses_the_remembered_topic():
     _, slots = run(segib_actions.ActionAnswer, tracker("Is Belgium an observer?", "ask_is_observer",
                                                        [("observer", "belgium")], detected="en"))
