@@ -172,7 +172,8 @@ def form_turn(tracker: Tracker) -> Turn:
     """A turn inside handoff_form: an address or a question says nothing about the language, so the
     conversation's language stays."""
     turn = Turn.from_tracker(tracker)
-    return replace(turn, language=tracker.get_slot(LANGUAGE_SLOT) or turn.language)
+    language = tracker.get_slot(LANGUAGE_SLOT)
+    return replace(turn, language=language or turn.language, settled_language=language or turn.settled_language)
 
 
 class AskHandoffSlot(SegibAction):

@@ -34,6 +34,16 @@ def test_answer_in_the_detected_language_with_its_source():
     assert slots["language"] == "es" and slots["office"] == "headquarters"
 
 
+@pytest.mark.parametrize("text, language, words", [
+    ("¿qué dice el secretario general?", "es", "Lo esencial es avanzar en derechos humanos"),
+    ("qual é a mensagem do secretário-geral?", "pt", "O essencial é avançar nos direitos humanos"),
+    ("what is the Secretary General's message?", "en", "The essential thing is to advance in human rights"),
+])
+def test_the_secretary_generals_words_from_the_brochure(text, language, words):
+    messages, _ = run(segib_actions.ActionAnswer, tracker(text, "ask_secretary_general", detected=language))
+    assert words in messages[0]["text"] and "Allamand" in messages[0]["text"]
+
+
 def test_follow_up_uses_the_remembered_topic():
     _, slots = run(segib_actions.ActionAnswer, tracker("Is Belgium an observer?", "ask_is_observer",
                                                        [("observer", "belgium")], detected="en"))
@@ -65,6 +75,13 @@ def test_an_office_in_a_city_without_one_gets_the_office_of_its_country():
 
 def test_language_sticks_when_a_message_is_too_short_to_tell():
     messages, slots = run(segib_actions.ActionThank, tracker("ok", "thank", detected=None, hint="en", language="pt"))
+    assert slots["language"] == "pt" and messages[0]["text"].startswith("De nada")
+
+
+def test_a_first_message_that_cannot_be_told_is_answered_in_spanish_without_fixing_the_language():
+    messages, slots = run(segib_actions.ActionThank, tracker("ok", "thank", detected=None))
+    assert messages[0]["text"].startswith("¡De nada") and slots["language"] is None
+    messages, slots = run(segib_actions.ActionThank, tracker("valeu", "thank", detected="pt"))
     assert slots["language"] == "pt" and messages[0]["text"].startswith("De nada")
 
 
