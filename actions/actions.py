@@ -1,6 +1,7 @@
 """The action server's actions: each reads the turn, asks the knowledge layer, sends the reply."""
 from dataclasses import replace
-from typing import Any, Dict, List, Optional, Text
+from functools import lru_cache
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
@@ -23,7 +24,12 @@ class SegibAction(Action):
     action_name = ""
 
     def __init__(self) -> None:
-        self.answerer = Answerer(default_knowledge())
+        self.answerer = self.shared_answerer()
+
+    @staticmethod
+    @lru_cache(maxsize=1)
+    def shared_answerer() -> Answerer:
+        return Answerer(default_knowledge())
 
     def name(self) -> Text:
         return self.action_name
@@ -212,7 +218,27 @@ class ValidateHandoffForm(FormValidationAction):
                                domain: Dict[Text, Any]) -> Dict[Text, Any]:
         if handoff.wants_to_cancel(tracker, EMAIL_SLOT):
             return {EMAIL_SLOT: None, REQUESTED_SLOT: None}
-        return {EMAIL_SLOT: handoff.valid_email(value if isinstance(value, str) else None)}
+        email = handoff.valid_email(value if isinstance(value, str) else None)
+        answered = None if email else self.answer_instead(tracker)
+        if answered is None:
+            return {EMAIL_SLOT: email}
+        # A question instead of an address ("¿dónde está la sede?"): it is answered and the form ends
+        # (action_file_case then says nothing was filed), instead of "not a valid address" again and again.
+        turn, reply = answered
+        send(dispatcher, reply)
+        slots = {event["name"]: event["value"] for event in events_for(turn, reply)}
+        return {**slots, EMAIL_SLOT: None, REQUESTED_SLOT: None}
+
+    def answer_instead(self, tracker: Tracker) -> Optional[Tuple[Turn, Reply]]:
+        turn = form_turn(tracker)
+        question = turn.question
+        if "@" in question.text or turn.is_blank():
+            return None
+        answerer = SegibAction.shared_answerer()
+        if question.intent.startswith("ask_") or question.intent == "follow_up":
+            return turn, answerer.answer(question, turn.context, turn.language)
+        reply = answerer.answer_asked(question, turn.context, turn.language) if "?" in question.text else None
+        return (turn, reply) if reply else None
 
     def validate_handoff_question(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: Dict[Text, Any]) -> Dict[Text, Any]:

@@ -297,14 +297,14 @@ class Answerer:
             new_context = replace(new_context, office=office.id)
         elif entry.kind == "observer":
             text = self.phrase("member_no_observer", language, name=entry.name(language),
-                               observer_type=self._observer_type(entry, language))
+                               observer_role=self._observer_role(entry, language))
         else:
             text = self.phrase("member_no", language, name=entry.name(language), count=count)
         return Reply(self._with_source(text, entry, language), context=new_context)
 
     # ---- observers --------------------------------------------------------------------------
-    def _observer_type(self, entry: Entry, language: str) -> str:
-        return self.phrase(f"observer_type_{entry.get('observer_type')}", language)
+    def _observer_role(self, entry: Entry, language: str) -> str:
+        return self.phrase(f"observer_role_{entry.get('observer_type')}", language)
 
     def _observer_label(self, entry: Entry, language: str) -> str:
         full_name = entry.get("full_name")

@@ -301,9 +301,9 @@ class FrameReader:
 
     def _unlisted_name(self, text: str) -> Optional[str]:
         """The name in "and APEC?" / "e a ALBA?" (a follow-up naming something on no list), if any."""
+        text = text.strip().lstrip("¿¡")
         rest = self._lead.sub("", fold(text))
-        start = len(fold(text)) - len(rest)
-        original = text[start:].strip(" ¿?¡!.,")
+        original = text[len(text) - len(rest):].strip(" ¿?¡!.,")
         words = original.split()
         if not 1 <= len(words) <= 4 or not all(any(c.isalpha() for c in w) for w in words):
             return None
