@@ -10,9 +10,9 @@ import argparse
 import sys
 import tempfile
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
-from tests.support.conversations import (describe_failure, load_realistic, realistic_dir, realistic_scores,
+from tests.support.conversations import (Outcome, describe_failure, load_realistic, realistic_dir, realistic_scores,
                                          realistic_table, run_realistic)
 from quality.common import relative
 
@@ -32,7 +32,12 @@ def run(directory: Optional[Path] = None, model: Optional[Path] = None, assistan
         finally:
             if assistant is None:
                 running.stop()
-    return {"directory": relative(realistic_dir(directory)), "model": model.name, **realistic_scores(outcomes),
+    return summarise(outcomes, realistic_dir(directory), model.name)
+
+
+def summarise(outcomes: List[Outcome], directory: Path, model_name: str) -> dict:
+    """The JSON of reports/evaluation.json's "realistic": scores, the bar, and every failing conversation."""
+    return {"directory": relative(directory), "model": model_name, **realistic_scores(outcomes),
             "failures": [{"id": o.id, "language": o.language, "kind": o.kind, "turns": o.turns,
                           "problems": o.missing, "reply": o.reply} for o in outcomes if not o.passed]}
 
@@ -50,8 +55,6 @@ def print_summary(results: dict, out=sys.stdout, failures: bool = True) -> None:
 
 
 def describe_failure_record(record: dict) -> str:
-    from tests.support.conversations import Outcome
-
     return describe_failure(Outcome(record["id"], record["language"], record["reply"], record["problems"],
                                     kind=record["kind"], turns=record["turns"]))
 

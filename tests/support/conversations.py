@@ -235,6 +235,7 @@ def realistic_scores(outcomes: List[Outcome]) -> dict:
             "by_language_kind": {lang: {kind: cells.get(f"{lang}/{kind}") for kind in KINDS}
                                  for lang in REALISTIC_LANGUAGES if lang in by_language},
             "total": {"passed": sum(o.passed for o in outcomes), "total": len(outcomes)},
+            "bar": {"language_min": LANGUAGE_BAR, "kind_min": KIND_BAR},
             "bar_met": not bar, "bar_failures": bar}
 
 
