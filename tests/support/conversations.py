@@ -39,13 +39,18 @@ def reply_text(messages: list) -> str:
     return "\n".join(m.get("text") or "" for m in messages)
 
 
-def run_conversation(say: Callable[[str, str], list], conversation: dict) -> Outcome:
-    """Plays the turns on a fresh sender; checks the last reply holds every expected fragment."""
-    sender = f"e2e-{conversation['id']}-{uuid.uuid4().hex[:6]}"
+def play(say: Callable[[str, str], list], conversation: dict, prefix: str) -> str:
+    """Plays the turns on a fresh sender, as a new citizen would; returns the reply to the last turn."""
+    sender = f"{prefix}-{conversation['id']}-{uuid.uuid4().hex[:6]}"
     messages: list = []
     for turn in conversation["turns"]:
         messages = say(sender, turn)
-    text = reply_text(messages)
+    return reply_text(messages)
+
+
+def run_conversation(say: Callable[[str, str], list], conversation: dict) -> Outcome:
+    """Plays the turns on a fresh sender; checks the last reply holds every expected fragment."""
+    text = play(say, conversation, "e2e")
     missing = [f for f in conversation["expect"] if fold(str(f)) not in fold(text)]
     return Outcome(conversation["id"], conversation["language"], text, missing)
 
@@ -200,12 +205,8 @@ def realistic_problems(conversation: dict, text: str) -> List[str]:
 
 
 def run_realistic(say: Callable[[str, str], list], conversation: dict) -> Outcome:
-    """Plays the turns on a fresh sender, as a new citizen would; checks the reply to the last turn."""
-    sender = f"realistic-{conversation['id']}-{uuid.uuid4().hex[:6]}"
-    messages: list = []
-    for turn in conversation["turns"]:
-        messages = say(sender, turn)
-    text = reply_text(messages)
+    """Plays the conversation on a fresh sender; checks the reply to its last turn."""
+    text = play(say, conversation, "realistic")
     return Outcome(conversation["id"], conversation["language"], text, realistic_problems(conversation, text),
                    kind=conversation["kind"], turns=list(conversation["turns"]))
 
