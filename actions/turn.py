@@ -44,7 +44,9 @@ class Turn:
                             spans=tuple((int(e.get("start") or 0), int(e.get("end") or 0)) for e in found))
         detection = message.get("language") or {}
         metadata = message.get("metadata") or {}
-        requested = question.value("language") if intent == "switch_language" else None
+        named = {value for entity, value in question.entities if entity == "language"}
+        # "in English, please" asks for a language; "I speak Spanish and Portuguese" asks for none.
+        requested = question.value("language") if intent == "switch_language" and len(named) == 1 else None
         signals = dict(
             previous=tracker.get_slot(LANGUAGE_SLOT),
             detected=detection.get("language"),

@@ -86,7 +86,14 @@ class Answerer:
         steps = self.frame(question, context).steps()
         if not steps or (len(steps) == 1 and steps[0].outcome is INTENT):
             return self._answer_intent(question, context, language)
-        return self._combine([self._render(step, question, context, language) for step in steps], context)
+        unknown = [step for step in steps if step.outcome.kind == "unknown"]
+        replies = []
+        for step in steps:
+            if step.outcome.kind != "unknown":
+                replies.append(self._render(step, question, context, language))
+            elif step is unknown[0]:   # everything not known, said once
+                replies.append(self._unknown(unknown, question, context, language))
+        return self._combine(replies, context)
 
     def frame(self, question: Question, context: Context) -> Frame:
         fact = self.knowledge.fact_for(question.intent)
@@ -101,7 +108,8 @@ class Answerer:
         return self.reader.read(question.intent, question.entities, question.spans, question.text,
                                 fallback=fallback or ("topic", SEGIB), preferred_topic=fact.id if fact else None,
                                 closed_list_topic=context.topic in ("ask_is_observer", "ask_is_member")
-                                and question.intent not in ("ask_is_observer", "ask_is_member"))
+                                and question.intent not in ("ask_is_observer", "ask_is_member"),
+                                remembered=remembered)
 
     def answer_asked(self, question: Question, context: Context, language: str) -> Optional[Reply]:
         """For a message classified as no question (a greeting, thanks, "yes", out of scope): the
@@ -156,8 +164,6 @@ class Answerer:
         outcome, subject = step.outcome, step.subject
         if outcome.kind == "not_listed":
             return self._not_listed(outcome.value, context, language)
-        if outcome.kind == "unknown":
-            return self._unknown(step, question, context, language)
         if outcome.kind == "field":
             place = subject if subject and subject[0] in ("office", "city", "member_country") else \
                 ("office", self.knowledge.headquarters.id)
@@ -180,19 +186,23 @@ class Answerer:
         intent = "ask_contact" if entity_type == "city" else self._TOPIC_FOR_ENTITY[entity_type]
         return self._answer_intent(Question(intent, (subject,), question.text), context, language)
 
-    def _unknown(self, step: Step, question: Question, context: Context, language: str) -> Reply:
+    def _unknown(self, steps: List[Step], question: Question, context: Context, language: str) -> Reply:
         """Known subject, unknown attribute: what is not known, what is, the contact, a person."""
+        step = steps[0]
         subject = step.subject or ("topic", SEGIB)
-        nearby_intent = step.outcome.nearby
-        if nearby_intent == "own":
+        if step.outcome.nearby == "own":
             nearby = self._own(subject, question, context, language)
         else:
-            nearby = self._answer_intent(Question(nearby_intent, (), question.text), context, language)
+            nearby = self._answer_intent(Question(step.outcome.nearby, (), question.text), context, language)
         email = self.knowledge.defaults["contact_email"]
         entry = self.knowledge.get(subject[1])
-        if entry is not None and entry.kind in ("office", "city", "member_country"):
+        if entry is not None and entry.kind in ("office", "city", "member_country") and subject[0] != "topic":
             email = self._office_of(entry, context).get("email")
-        text = "\n".join([self.phrase("dont_know_precise", language, missing=self.phrase(step.outcome.value, language)),
+        missing = ""
+        for key in dict.fromkeys(s.outcome.value for s in steps):
+            said = self.phrase(key, language)
+            missing = self.phrase("missing_both", language, first=missing, second=said) if missing else said
+        text = "\n".join([self.phrase("dont_know_precise", language, missing=missing),
                           self.phrase("dont_know_nearby", language), nearby.text,
                           self.phrase("dont_know_contact", language, email=email)])
         return Reply(text, self.yes_no_buttons(language), nearby.context, understood=False, offers_human=True)

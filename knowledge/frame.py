@@ -85,10 +85,14 @@ DECISION_TABLE: Tuple[Tuple[object, str, Outcome], ...] = (
     ("summits",                               "address",      unknown("missing_next_summit")),
     ("summits",                               "past",         unknown("missing_past_summits")),
     ("summits",                               "list",         unknown("missing_past_summits")),
+    ("summits",                               "year",         unknown("missing_past_summits")),
     ("summits",                               "person",       unknown("missing_summit_hosts")),
     ("secretary_general",                     "past",         unknown("missing_past_secretaries")),
     ("secretary_general",                     "age",          unknown("missing_personal_details")),
     ("secretary_general",                     "salary",       unknown("missing_salaries")),
+    ("secretary_general",                     "year",         unknown("missing_past_secretaries")),
+    ("secretary_general",                     "next",         unknown("missing_sg_term")),
+    ("secretary_general",                     "origin",       OWN),
     ("secretary_general",                     "since",        OWN),
     ("secretary_general",                     "date",         OWN),
     ("programmes",                            "list",         unknown("missing_programme_list")),
@@ -99,13 +103,21 @@ DECISION_TABLE: Tuple[Tuple[object, str, Outcome], ...] = (
     ("documents",                             "link",         OWN),
     ("document",                              "link",         OWN),
     ("document",                              "definition",   OWN),
+    ("document",                              "date",         unknown("missing_document_details")),
+    ("document",                              "year",         unknown("missing_document_details")),
+    ("document",                              "number",       unknown("missing_document_details")),
     (STATES,                                  "list",         answer("ask_observers")),
     (STATES,                                  "requirements", unknown("missing_requirements")),
     ("action_plan",                           "next",         unknown("missing_next_plan")),
     ("strategic_axes",                        "list",         OWN),
     (ANY,                                     "link",         OWN),
     (ANY,                                     "definition",   OWN),
-    (ANY,                                     "budget",       unknown("missing_budget")),
+    (ANY,                                     "budget",       unknown("missing_budget", nearby="ask_segib")),
+    (ANY,                                     "opinion",      unknown("missing_opinion", nearby="ask_segib")),
+    (ANY,                                     "consular",     unknown("missing_consular", nearby="ask_segib")),
+    (ANY,                                     "visit",        unknown("missing_visits")),
+    (ANY,                                     "statistics",   unknown("missing_statistics", nearby="ask_member_countries")),
+    (ANY,                                     "grants",       unknown("missing_grants", nearby="ask_programmes")),
     (ANY,                                     "staff",        unknown("missing_staff")),
     (ANY,                                     "hours",        unknown("missing_hours")),
     (ANY,                                     "jobs",         unknown("missing_jobs")),
@@ -223,7 +235,9 @@ class FrameReader:
         vocabulary = knowledge.messages
         alternatives: List[str] = []
         self._attribute_of: Dict[str, str] = {}
-        words: List[Tuple[str, str]] = [(fold(w), name) for name, by_language in vocabulary.attributes.items()
+        # Contact-field words are read here too (the NLU also marks them as contact_field entities).
+        asked = {**vocabulary.contact_fields, **vocabulary.attributes}
+        words: List[Tuple[str, str]] = [(fold(w), name) for name, by_language in asked.items()
                                         for ws in by_language.values() for w in ws]
         for word, name in sorted(words, key=lambda pair: len(pair[0]), reverse=True):
             self._attribute_of.setdefault(word.rstrip("*"), name)
@@ -251,7 +265,7 @@ class FrameReader:
 
     def read(self, intent: str, entities: Sequence[Entity], spans: Sequence[Tuple[int, int]], text: str,
              fallback: Optional[Entity] = None, preferred_topic: Optional[str] = None,
-             closed_list_topic: bool = False) -> Frame:
+             closed_list_topic: bool = False, remembered: Optional[Entity] = None) -> Frame:
         """The frame of one message. `spans` are the entities' (start, end) offsets (when known);
         `fallback` is what a clause naming nothing is about (the conversation's subject, or what the
         intent implies); `preferred_topic` the topic the intent is about."""
@@ -264,10 +278,12 @@ class FrameReader:
         attributes += [a for a in self.attributes_in(text)
                        if not any(s <= a[0] < e for s, e, _ in mentions + attributes)]
         attributes.sort()
+        if remembered and any(name == "link" for _, _, name in attributes):
+            fallback = remembered   # "the link", "the PDF": of what the conversation is about
         clauses = self._clauses(text, mentions, attributes, preferred_topic)
         if len(clauses) == 1 and clauses[0].attributes == ("definition",):
             clauses = [Clause(clauses[0].subjects, ())]   # "what is X?" alone: the intent says it
-        clauses = _inherit(clauses, fallback)
+        clauses = _inherit(clauses, fallback, ("topic", preferred_topic) if preferred_topic else None)
         unlisted = None
         if closed_list_topic and not mentions and not attributes:
             unlisted = self._unlisted_name(text)
@@ -335,9 +351,12 @@ def _choose_subjects(mentions: List[Entity], preferred_topic: Optional[str] = No
     return others[:1] or topics[:1]
 
 
-def _inherit(clauses: List[Clause], fallback: Optional[Entity]) -> List[Clause]:
-    """A clause that names nothing ("and its phone?") is about the clause before it (or after it, in
-    "the email and the phone of the Lima office"), else about the conversation's subject."""
+def _inherit(clauses: List[Clause], fallback: Optional[Entity], intent_topic: Optional[Entity]) -> List[Clause]:
+    """A clause that names nothing is about the topic the classifier heard when no clause names it
+    ("what is cooperation and how many programmes?"), else about the clause before it ("and its
+    phone?") or after it ("the email and the phone of the Lima office"), else about `fallback`.
+    "The link / the PDF" points back at the conversation's document when no clause names one."""
+    named = [subject for clause in clauses for subject in clause.subjects]
     result = []
     for index, clause in enumerate(clauses):
         if clause.subjects:
@@ -345,6 +364,9 @@ def _inherit(clauses: List[Clause], fallback: Optional[Entity]) -> List[Clause]:
             continue
         before = [c.subjects for c in clauses[:index] if c.subjects]
         after = [c.subjects for c in clauses[index + 1:] if c.subjects]
-        subjects = before[-1] if before else after[0] if after else ((fallback,) if fallback else ())
+        if intent_topic and intent_topic not in named and named:
+            subjects: Tuple[Entity, ...] = (intent_topic,)
+        else:
+            subjects = before[-1] if before else after[0] if after else ((fallback,) if fallback else ())
         result.append(Clause(subjects, clause.attributes, explicit=False))
     return result
