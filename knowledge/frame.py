@@ -68,6 +68,8 @@ DECISION_TABLE: Tuple[Tuple[object, str, Outcome], ...] = (
     (SEGIB,                                   "email",        contact("email")),
     (SEGIB,                                   "place",        contact("address")),
     (SEGIB,                                   "founded",      unknown("missing_founding", nearby="ask_summits")),
+    (SEGIB,                                   "hours",        unknown("missing_hours", nearby="ask_contact")),
+    (SEGIB,                                   "visit",        unknown("missing_visits", nearby="ask_contact")),
     (SEGIB,                                   "list",         answer("ask_member_countries")),
     (("office", "city", "member_country"),    "address",      contact("address")),
     (("office", "city", "member_country"),    "phone",        contact("phone")),
@@ -212,6 +214,8 @@ class Frame:
         return any(a not in WEAK_ATTRIBUTES for a in asked)
 
 
+DEFINITION_GAP = 6          # characters between "what is" and the name: " the ", " la "
+PRECISE_TIMES = ("since", "past", "founded", "year", "next")
 # Words that ask something only in a question ("hasta la próxima", "cuando quieras").
 WEAK_ATTRIBUTES = ("definition", "next", "date")
 _BOUNDARY = re.compile(r"[?!.;:]+(?=\s|$)|,|\s(?:y|e|and|o|or|ou|also|tambien|además|ademas|plus)\s",
@@ -278,10 +282,15 @@ class FrameReader:
         attributes += [a for a in self.attributes_in(text)
                        if not any(s <= a[0] < e for s, e, _ in mentions + attributes)]
         attributes.sort()
+        # "what is" asks for a definition only right before a name ("what is SEGIB", "¿qué es la CEPAL?"),
+        # not in "what's the population of the member states?".
+        attributes = [a for a in attributes if a[2] != "definition"
+                      or any(0 <= start - a[1] <= DEFINITION_GAP for start, _, _ in mentions)]
         if remembered and any(name == "link" for _, _, name in attributes):
             fallback = remembered   # "the link", "the PDF": of what the conversation is about
         clauses = self._clauses(text, mentions, attributes, preferred_topic)
-        if len(clauses) == 1 and clauses[0].attributes == ("definition",):
+        if len(clauses) == 1 and clauses[0].attributes == ("definition",) and \
+                (intent.startswith("ask_") or intent == "follow_up" or not clauses[0].subjects):
             clauses = [Clause(clauses[0].subjects, ())]   # "what is X?" alone: the intent says it
         clauses = _inherit(clauses, fallback, ("topic", preferred_topic) if preferred_topic else None)
         unlisted = None
@@ -311,6 +320,8 @@ class FrameReader:
             asked = [a for s, _, a in attributes if start <= s < end]
             if len(asked) > 1 and "definition" in asked:
                 asked.remove("definition")   # "what is the phone of..." asks for the phone
+            if "date" in asked and set(asked) & set(PRECISE_TIMES):
+                asked.remove("date")         # "when was the first summit?" asks since when
             if subjects or asked:
                 clauses.append(Clause(tuple(subjects), tuple(dict.fromkeys(asked))))
         return clauses
