@@ -115,9 +115,10 @@ class Answerer:
         """For a message classified as no question (a greeting, thanks, "yes", out of scope): the
         answer to what it also asks ("Hi! Does SEGIB offer scholarships?"), or None."""
         frame = self.frame(question, context)
+        if frame.bare_subject or (question.intent in CONVERSATIONAL_INTENTS and frame.asks_something()):
+            return self.answer(replace(question, intent="follow_up"), context, language)
         if question.intent in CONVERSATIONAL_INTENTS:
-            return self.answer(replace(question, intent="follow_up"), context, language) \
-                if frame.asks_something() else None
+            return None
         # Out of scope: only what the decision table decides (an entity named in passing is no question).
         if any(step.outcome is not INTENT for step in frame.steps()):
             return self.answer(question, context, language)

@@ -175,6 +175,7 @@ class Frame:
     clauses: Tuple[Clause, ...]
     text: str = ""
     unlisted_name: Optional[str] = None   # "and APEC?" after "is Japan an observer?": a name on no list
+    bare_subject: bool = False            # the message is little more than one name: "medio ambiente", "CEPAL?"
 
     @property
     def attributes(self) -> Tuple[str, ...]:
@@ -204,7 +205,7 @@ class Frame:
 
     def asks_something(self) -> bool:
         """Whether a greeting, thanks or "yes" also asks a question the table can answer."""
-        if self.unlisted_name:
+        if self.unlisted_name or self.bare_subject:
             return True
         asked = [a for a in self.attributes if a != "definition" or self.named_subject]
         if "?" in self.text:
@@ -214,6 +215,7 @@ class Frame:
         return any(a not in WEAK_ATTRIBUTES for a in asked)
 
 
+BARE_SHARE = 0.6            # a name that makes up this share of the message's letters is the message
 DEFINITION_GAP = 6          # characters between "what is" and the name: " the ", " la "
 PRECISE_TIMES = ("since", "past", "founded", "year", "next")
 # Words that ask something only in a question ("hasta la próxima", "cuando quieras").
@@ -296,7 +298,7 @@ class FrameReader:
         unlisted = None
         if closed_list_topic and not mentions and not attributes:
             unlisted = self._unlisted_name(text)
-        return Frame(intent, tuple(clauses), text, unlisted)
+        return Frame(intent, tuple(clauses), text, unlisted, _is_bare(text, mentions, attributes))
 
     # -- helpers -----------------------------------------------------------------------------------
     def _attribute_name(self, matched: str) -> str:
@@ -339,6 +341,15 @@ class FrameReader:
         if original[0].isupper() or (len(words) == 1 and text.rstrip().endswith("?") and len(original) >= 3):
             return original
         return None
+
+
+def _is_bare(text: str, mentions: list, attributes: list) -> bool:
+    """One name (not SEGIB itself) and little else: a topic or a name given on its own."""
+    if len(mentions) != 1 or attributes or mentions[0][2] == ("topic", SEGIB):
+        return False
+    start, end, _ = mentions[0]
+    named = sum(c.isalnum() for c in text[start:end])
+    return named >= BARE_SHARE * sum(c.isalnum() for c in text)
 
 
 def _all(by_language: Mapping[str, Sequence[str]]) -> List[str]:

@@ -173,3 +173,15 @@ def test_a_greeting_that_asks_nothing_is_not_a_question():
                                          ("sí, ¿dónde está la sede?", False)])
 def test_only_a_clear_yes_is_a_yes(text, clear):
     assert ANSWERER.is_clear_yes(text) is clear
+
+
+def test_a_bare_topic_gets_that_topics_answer_whatever_the_classifier_said():
+    reply = ANSWERER.answer_asked(question("medio ambiente", "affirm"), Context(), "es")
+    assert reply is not None and "Carta Medioambiental" in reply.text
+    assert ANSWERER.answer_asked(question("gracias segib", "thank"), Context(), "es") is None
+
+
+def test_a_question_about_the_weather_is_no_definition_of_segib():
+    assert ANSWERER.answer_asked(question("what's the weather like tomorrow?", "out_of_scope"), Context(), "en") is None
+    reply = ANSWERER.answer_asked(question("¿Qué es la CEPAL?", "out_of_scope"), Context(), "es")
+    assert reply is not None and "observador consultivo" in reply.text
