@@ -172,11 +172,16 @@ class Answerer:
                                  context, language)
         if outcome.kind == "own":
             return self._own(subject, question, context, language)
+        if outcome.kind == "general":   # about all of them, not the one the conversation was about
+            return self._answer_intent(Question(outcome.value, (), question.text), replace(context, subject=None),
+                                       language)
         intent = outcome.value if outcome.kind == "answer" else question.intent
         if subject is None or (subject[0] == "topic" and outcome.kind == "answer"):
             return self._answer_intent(replace(question, intent=intent), context, language)
         if subject[0] != "topic" and subject[0] in _INTENT_TYPES.get(intent, ()):
             return self._answer_intent(Question(intent, (subject,), question.text), context, language)
+        if outcome.kind == "answer":   # another topic's answer, e.g. an office's person -> ...
+            return self._answer_intent(Question(intent, (), question.text), context, language)
         return self._own(subject, question, context, language)
 
     def _own(self, subject: Entity, question: Question, context: Context, language: str) -> Reply:
@@ -232,11 +237,10 @@ class Answerer:
     def _context_subject(self, context: Context) -> Optional[Entity]:
         """What the conversation is about, for a question that names nothing ("who runs it?")."""
         entry = self.knowledge.get(context.subject)
-        if context.topic in ("ask_is_observer", "ask_is_member", "ask_document", "ask_office_for_country") \
-                and entry is not None:
-            return self._entity_type(entry), entry.id
-        if context.topic == "ask_contact" and context.office:
+        if context.topic in ("ask_contact", "ask_office_for_country") and context.office:
             return "office", context.office
+        if context.topic in ("ask_is_observer", "ask_is_member", "ask_document") and entry is not None:
+            return self._entity_type(entry), entry.id
         fact = self.knowledge.fact_for(context.topic) if context.topic else None
         if fact is not None:
             return "topic", fact.id

@@ -35,7 +35,7 @@ CLOSED_LIST_TOPICS = ("ask_is_observer", "ask_is_member")
 @dataclass(frozen=True)
 class Outcome:
     """What answers one (subject, attribute) pair."""
-    kind: str            # own | intent | answer | field | unknown | not_listed
+    kind: str            # own | intent | answer | general | field | unknown | not_listed
     value: str = ""      # answer: the intent; field: the contact field; unknown: the phrase key of what is missing
     nearby: str = "own"  # unknown: the known answer that follows ("own": the subject's own answer, or an intent)
 
@@ -46,6 +46,11 @@ INTENT = Outcome("intent")              # what the classifier's intent answers a
 
 def answer(intent: str) -> Outcome:
     return Outcome("answer", intent)
+
+
+def general(intent: str) -> Outcome:
+    """The intent's answer about everything it covers ("which ones?" -> all the observers)."""
+    return Outcome("general", intent)
 
 
 def contact(field_name: str) -> Outcome:
@@ -71,12 +76,14 @@ DECISION_TABLE: Tuple[Tuple[object, str, Outcome], ...] = (
     (SEGIB,                                   "hours",        unknown("missing_hours", nearby="ask_contact")),
     (SEGIB,                                   "visit",        unknown("missing_visits", nearby="ask_contact")),
     (SEGIB,                                   "list",         answer("ask_member_countries")),
+    (SEGIB,                                   "news",         unknown("missing_news", nearby="ask_website")),
     (("office", "city", "member_country"),    "address",      contact("address")),
     (("office", "city", "member_country"),    "phone",        contact("phone")),
     (("office", "city", "member_country"),    "email",        contact("email")),
     (("office", "city"),                      "place",        contact("address")),
     (("office", "city"),                      "definition",   OWN),
     (("office", "city"),                      "person",       unknown("missing_staff")),
+    (("office", "city"),                      "list",         general("ask_office_for_country")),
     ("summits",                               "definition",   OWN),
     ("summits",                               "frequency",    OWN),
     ("summits",                               "since",        OWN),
@@ -95,6 +102,10 @@ DECISION_TABLE: Tuple[Tuple[object, str, Outcome], ...] = (
     ("secretary_general",                     "year",         unknown("missing_past_secretaries")),
     ("secretary_general",                     "next",         unknown("missing_sg_term")),
     ("secretary_general",                     "origin",       OWN),
+    ("secretary_general",                     "election",     unknown("missing_sg_election")),
+    ("secretary_general",                     "address",      contact("address")),
+    ("secretary_general",                     "phone",        contact("phone")),
+    ("secretary_general",                     "email",        contact("email")),
     ("secretary_general",                     "since",        OWN),
     ("secretary_general",                     "date",         OWN),
     ("programmes",                            "list",         unknown("missing_programme_list")),
@@ -108,7 +119,11 @@ DECISION_TABLE: Tuple[Tuple[object, str, Outcome], ...] = (
     ("document",                              "date",         unknown("missing_document_details")),
     ("document",                              "year",         unknown("missing_document_details")),
     ("document",                              "number",       unknown("missing_document_details")),
-    (STATES,                                  "list",         answer("ask_observers")),
+    ("document",                              "signatories",  unknown("missing_document_details")),
+    (STATES,                                  "list",         general("ask_observers")),
+    (STATES,                                  "since",        unknown("missing_membership_date")),
+    (STATES,                                  "year",         unknown("missing_membership_date")),
+    (STATES,                                  "date",         unknown("missing_membership_date")),
     (STATES,                                  "requirements", unknown("missing_requirements")),
     ("action_plan",                           "next",         unknown("missing_next_plan")),
     ("strategic_axes",                        "list",         OWN),
@@ -120,6 +135,9 @@ DECISION_TABLE: Tuple[Tuple[object, str, Outcome], ...] = (
     (ANY,                                     "visit",        unknown("missing_visits")),
     (ANY,                                     "statistics",   unknown("missing_statistics", nearby="ask_member_countries")),
     (ANY,                                     "grants",       unknown("missing_grants", nearby="ask_programmes")),
+    (ANY,                                     "social",       unknown("missing_social", nearby="ask_website")),
+    (ANY,                                     "courses",      unknown("missing_courses", nearby="ask_programmes")),
+    (ANY,                                     "volunteering", unknown("missing_volunteering", nearby="ask_segib")),
     (ANY,                                     "staff",        unknown("missing_staff")),
     (ANY,                                     "hours",        unknown("missing_hours")),
     (ANY,                                     "jobs",         unknown("missing_jobs")),
@@ -391,4 +409,10 @@ def _inherit(clauses: List[Clause], fallback: Optional[Entity], intent_topic: Op
         else:
             subjects = before[-1] if before else after[0] if after else ((fallback,) if fallback else ())
         result.append(Clause(subjects, clause.attributes, explicit=False))
+    # "the phone of Madrid and Lima": a clause that only names a thing of the same kind asks the same.
+    for index in range(1, len(result)):
+        clause, previous = result[index], result[index - 1]
+        if not clause.attributes and previous.attributes and clause.subjects and previous.subjects and \
+                clause.subjects[0][0] == previous.subjects[0][0] != "topic":
+            result[index] = Clause(clause.subjects, previous.attributes, clause.explicit)
     return result

@@ -47,7 +47,7 @@ def conversation(language, *turns):
     (("office", "office_andean"), "phone", "field", "phone"),
     (("city", "lisbon"), "email", "field", "email"),
     (("document", "environmental_charter"), "link", "own", ""),
-    (("observer", "japan"), "list", "answer", "ask_observers"),
+    (("observer", "japan"), "list", "general", "ask_observers"),
     (("non_member", "russia"), "requirements", "unknown", "missing_requirements"),
     (("topic", "summits"), None, "intent", ""),            # nothing asked: the classifier's intent
     (("observer", "japan"), "frequency", "intent", ""),    # a pair the table does not list: the intent
@@ -185,3 +185,13 @@ def test_a_question_about_the_weather_is_no_definition_of_segib():
     assert ANSWERER.answer_asked(question("what's the weather like tomorrow?", "out_of_scope"), Context(), "en") is None
     reply = ANSWERER.answer_asked(question("¿Qué es la CEPAL?", "out_of_scope"), Context(), "es")
     assert reply is not None and "observador consultivo" in reply.text
+
+
+def test_which_others_after_an_office_lists_every_office():
+    reply = conversation("es", ("¿Qué oficina atiende a Chile?", "ask_office_for_country"), ("¿y las demás?", "follow_up"))
+    assert "Países Andinos" in reply.text and "México" in reply.text and "Cono Sur" in reply.text
+
+
+def test_the_phone_of_two_offices():
+    reply = ask("teléfono de Madrid y Lima", "ask_contact", "es")
+    assert "+34 91 590 19 80" in reply.text and "+51 1 3214477" in reply.text
