@@ -13,7 +13,7 @@ answered as the classifier's intent says, as it was before the table existed.
 Pure Python: no Rasa import, no I/O; a frame is read in a few tens of microseconds.
 """
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Dict, Iterable, List, Mapping, Optional, Pattern, Sequence, Tuple
 
 from knowledge.model import Knowledge
@@ -133,7 +133,8 @@ DECISION_TABLE: Tuple[Tuple[object, str, Outcome], ...] = (
     (ANY,                                     "opinion",      unknown("missing_opinion", nearby="ask_segib")),
     (ANY,                                     "consular",     unknown("missing_consular", nearby="ask_segib")),
     (ANY,                                     "visit",        unknown("missing_visits")),
-    (ANY,                                     "statistics",   unknown("missing_statistics", nearby="ask_member_countries")),
+    (ANY,                                     "statistics",   unknown("missing_statistics",
+                                                                      nearby="ask_member_countries")),
     (ANY,                                     "grants",       unknown("missing_grants", nearby="ask_programmes")),
     (ANY,                                     "social",       unknown("missing_social", nearby="ask_website")),
     (ANY,                                     "courses",      unknown("missing_courses", nearby="ask_programmes")),
@@ -323,10 +324,7 @@ class FrameReader:
         words = " ".join(matched.split())
         if words in self._attribute_of:
             return self._attribute_of[words]
-        for stem, name in self._stems:
-            if words.startswith(stem):
-                return name
-        return self._attribute_of.get(words, "")
+        return next((name for stem, name in self._stems if words.startswith(stem)), "")
 
     def _clauses(self, text: str, mentions: list, attributes: list,
                  preferred_topic: Optional[str]) -> List[Clause]:

@@ -188,7 +188,8 @@ def test_a_question_about_the_weather_is_no_definition_of_segib():
 
 
 def test_which_others_after_an_office_lists_every_office():
-    reply = conversation("es", ("¿Qué oficina atiende a Chile?", "ask_office_for_country"), ("¿y las demás?", "follow_up"))
+    reply = conversation("es", ("¿Qué oficina atiende a Chile?", "ask_office_for_country"),
+                         ("¿y las demás?", "follow_up"))
     assert "Países Andinos" in reply.text and "México" in reply.text and "Cono Sur" in reply.text
 
 
