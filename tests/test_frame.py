@@ -196,3 +196,8 @@ def test_which_others_after_an_office_lists_every_office():
 def test_the_phone_of_two_offices():
     reply = ask("teléfono de Madrid y Lima", "ask_contact", "es")
     assert "+34 91 590 19 80" in reply.text and "+51 1 3214477" in reply.text
+
+
+def test_whether_a_country_is_a_member_and_which_office_serves_it():
+    reply = ask("Is Mexico a member, and which office serves it?", "ask_office_for_country", "en")
+    assert "Yes, Mexico is one of the 22 member countries" in reply.text and "mexico@segib.org" in reply.text
