@@ -212,7 +212,9 @@ class Frame:
         if self.unlisted_name:
             return [Step(None, Outcome("not_listed", self.unlisted_name))]
         steps: List[Step] = []
-        for clause in self.clauses:
+        # "Soy de Perú, ¿qué oficina me corresponde?": the writer's context is no question of its own.
+        asking = [c for c in self.clauses if c.attributes != (ABOUT_ME,)] or self.clauses
+        for clause in asking:
             subjects: Sequence[Optional[Entity]] = clause.subjects or (None,)
             for subject in subjects:
                 for attribute in clause.attributes or (None,):
@@ -237,11 +239,12 @@ class Frame:
         return any(a not in WEAK_ATTRIBUTES for a in asked)
 
 
+ABOUT_ME = "about_me"       # "soy de Perú", "I live in Lisbon": context given by the writer
 BARE_SHARE = 0.6            # a name that makes up this share of the message's letters is the message
 DEFINITION_GAP = 6          # characters between "what is" and the name: " the ", " la "
 PRECISE_TIMES = ("since", "past", "founded", "year", "next")
 # Words that ask something only in a question ("hasta la próxima", "cuando quieras").
-WEAK_ATTRIBUTES = ("definition", "next", "date")
+WEAK_ATTRIBUTES = ("definition", "next", "date", ABOUT_ME)
 _BOUNDARY = re.compile(r"[?!.;:]+(?=\s|$)|,|\s(?:y|e|and|o|or|ou|also|tambien|además|ademas|plus)\s",
                        re.IGNORECASE)
 

@@ -201,3 +201,8 @@ def test_the_phone_of_two_offices():
 def test_whether_a_country_is_a_member_and_which_office_serves_it():
     reply = ask("Is Mexico a member, and which office serves it?", "ask_office_for_country", "en")
     assert "Yes, Mexico is one of the 22 member countries" in reply.text and "mexico@segib.org" in reply.text
+
+
+def test_what_the_citizen_says_about_themselves_is_no_question():
+    reply = ask("Soy de Chile y quiero saber si Brasil es miembro", "ask_is_member", "es")
+    assert "Sí, Brasil es uno de los 22" in reply.text and "Chile" not in reply.text
