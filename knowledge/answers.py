@@ -229,6 +229,11 @@ class Answerer:
         for reply in replies:
             if not any(reply.text in shown for shown in texts):
                 texts.append(reply.text)
+        # Answers from the same source cite it once, after the last of them.
+        for index in range(len(texts) - 1):
+            *body, source = texts[index].split("\n")
+            if body and texts[index + 1].split("\n")[-1] == source:
+                texts[index] = "\n".join(body)
         buttons = next((r.buttons for r in replies if r.buttons), ())
         return Reply("\n\n".join(texts), buttons, replies[-1].context if replies else context,
                      understood=all(r.understood for r in replies),

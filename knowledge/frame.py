@@ -397,8 +397,9 @@ def _choose_subjects(mentions: List[Entity], preferred_topic: Optional[str] = No
 
 def _inherit(clauses: List[Clause], fallback: Optional[Entity], intent_topic: Optional[Entity]) -> List[Clause]:
     """A clause that names nothing is about the topic the classifier heard when no clause names it
-    ("what is cooperation and how many programmes?"), else about the clause before it ("and its
-    phone?") or after it ("the email and the phone of the Lima office"), else about `fallback`.
+    ("what is cooperation and how many programmes?"), else (and always for a contact detail) about
+    the clause before it ("and its phone?") or after it ("the email and the phone of the Lima
+    office"), else about `fallback`.
     "The link / the PDF" points back at the conversation's document when no clause names one."""
     named = [subject for clause in clauses for subject in clause.subjects]
     result = []
@@ -408,7 +409,8 @@ def _inherit(clauses: List[Clause], fallback: Optional[Entity], intent_topic: Op
             continue
         before = [c.subjects for c in clauses[:index] if c.subjects]
         after = [c.subjects for c in clauses[index + 1:] if c.subjects]
-        if intent_topic and intent_topic not in named and named:
+        contact_only = bool(clause.attributes) and set(clause.attributes) <= {"address", "phone", "email"}
+        if intent_topic and intent_topic not in named and named and not contact_only:
             subjects: Tuple[Entity, ...] = (intent_topic,)
         else:
             subjects = before[-1] if before else after[0] if after else ((fallback,) if fallback else ())
