@@ -131,6 +131,7 @@ DECISION_TABLE: Tuple[Tuple[object, str, Outcome], ...] = (
     ("action_plan",                           "next",         unknown("missing_next_plan")),
     ("strategic_axes",                        "list",         OWN),
     (ANY,                                     "link",         OWN),
+    (ANY,                                     "more",         unknown("missing_more")),
     (ANY,                                     "definition",   OWN),
     (ANY,                                     "budget",       unknown("missing_budget", nearby="ask_segib")),
     (ANY,                                     "opinion",      unknown("missing_opinion", nearby="ask_segib")),
