@@ -37,15 +37,16 @@ class Turn:
     def from_tracker(cls, tracker: Tracker) -> "Turn":
         message: Dict[str, Any] = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name") or "nlu_fallback"
-        entities = tuple(
-            (e.get("entity"), str(e.get("value")))
-            for e in sorted(message.get("entities") or [], key=lambda e: e.get("start") or 0)
-            if e.get("entity") in ENTITY_TYPES and e.get("value") is not None
-        )
-        question = Question(intent=intent, entities=entities, text=message.get("text") or "")
+        found = [e for e in sorted(message.get("entities") or [], key=lambda e: e.get("start") or 0)
+                 if e.get("entity") in ENTITY_TYPES and e.get("value") is not None]
+        question = Question(intent=intent, entities=tuple((e.get("entity"), str(e.get("value"))) for e in found),
+                            text=message.get("text") or "",
+                            spans=tuple((int(e.get("start") or 0), int(e.get("end") or 0)) for e in found))
         detection = message.get("language") or {}
         metadata = message.get("metadata") or {}
-        requested = question.value("language") if intent == "switch_language" else None
+        named = {value for entity, value in question.entities if entity == "language"}
+        # "in English, please" asks for a language; "I speak Spanish and Portuguese" asks for none.
+        requested = question.value("language") if intent == "switch_language" and len(named) == 1 else None
         signals = dict(
             previous=tracker.get_slot(LANGUAGE_SLOT),
             detected=detection.get("language"),

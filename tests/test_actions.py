@@ -179,3 +179,46 @@ def test_every_reply_says_what_it_was_for_metrics_and_reports(action_class, stat
     """The outcome travels as a keyword of utter_message, which Rasa keeps as the BotUttered's metadata."""
     messages, _ = run(action_class, state)
     assert [m["outcome"] for m in messages] == [outcome]
+
+
+def test_a_greeting_with_a_question_answers_the_question():
+    messages, slots = run(segib_actions.ActionGreet, tracker(
+        "Olá! Sou estudante brasileira, a SEGIB oferece bolsas de estudo?", "greet", [("topic", "segib_mission")],
+        detected="pt"))
+    assert messages[0]["text"].startswith("Lamento, não tenho informação sobre bolsas de estudo")
+    assert messages[0]["outcome"] == "dont_know" and slots["pending_offer"] == "human"
+
+
+def test_an_opener_is_answered_as_an_opener():
+    messages, _ = run(segib_actions.ActionOpener, tracker("I have a question", "opener", detected="en"))
+    assert messages[0]["text"] == "Of course! Go ahead and ask your question about SEGIB."
+
+
+def test_only_a_clear_yes_accepts_the_offer_of_a_person():
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(segib_actions.ActionAffirm().run(dispatcher, tracker(
+        "medio ambiente", "affirm", pending_offer="human", detected="es"), {}))
+    assert not any(e.get("event") == "followup" for e in events)
+    assert dispatcher.messages[0]["text"] == "¿Quieres que te ponga en contacto con una persona de la SEGIB?"
+
+
+def test_a_question_instead_of_the_email_address_is_answered_and_leaves_the_form():
+    dispatcher = CollectingDispatcher()
+    state = tracker("¿dónde está la sede?", "ask_contact", [("contact_field", "address"), ("office", "headquarters")],
+                    detected="es", language="es", requested_slot="handoff_email")
+    slots = segib_actions.ValidateHandoffForm().validate_handoff_email("¿dónde está la sede?", dispatcher, state, {})
+    assert "Paseo de Recoletos, 8" in dispatcher.messages[0]["text"]
+    assert slots["handoff_email"] is None and slots["requested_slot"] is None and slots["office"] == "headquarters"
+
+
+def test_a_mistyped_address_in_the_form_is_still_asked_again():
+    dispatcher = CollectingDispatcher()
+    state = tracker("ana@", "out_of_scope", detected="es", language="es", requested_slot="handoff_email")
+    slots = segib_actions.ValidateHandoffForm().validate_handoff_email("ana@", dispatcher, state, {})
+    assert dispatcher.messages == [] and slots == {"handoff_email": None}
+
+
+def test_an_associate_observer_is_not_called_a_member_with_the_right_article():
+    messages, _ = run(segib_actions.ActionAnswer, tracker("Is UNICEF a member?", "ask_is_member",
+                                                          [("observer", "unicef")], detected="en"))
+    assert "it is a consultative observer of" in messages[0]["text"]
