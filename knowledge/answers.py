@@ -84,7 +84,8 @@ class Answerer:
     def answer(self, question: Question, context: Context, language: str) -> Reply:
         """Reads the question frame, applies the decision table (knowledge/frame.py), renders."""
         steps = self.frame(question, context).steps()
-        if not steps or (len(steps) == 1 and steps[0].outcome is INTENT):
+        if not steps or (len(steps) == 1 and steps[0].outcome is INTENT and
+                         (question.intent != "follow_up" or steps[0].subject in question.entities)):
             return self._answer_intent(question, context, language)
         unknown = [step for step in steps if step.outcome.kind == "unknown"]
         replies = []

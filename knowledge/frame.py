@@ -130,6 +130,7 @@ DECISION_TABLE: Tuple[Tuple[object, str, Outcome], ...] = (
     (STATES,                                  "requirements", unknown("missing_requirements")),
     ("action_plan",                           "next",         unknown("missing_next_plan")),
     ("strategic_axes",                        "list",         OWN),
+    ("action_plan",                           "list",         answer("ask_strategic_axes")),
     (ANY,                                     "link",         OWN),
     (ANY,                                     "more",         unknown("missing_more")),
     (ANY,                                     "definition",   OWN),
