@@ -125,6 +125,11 @@ class Answerer:
             return self.answer(question, context, language)
         return None
 
+    def is_a_question(self, question: Question, context: Context) -> bool:
+        """A question mark or a name: not an email address mistyped in a form ("ana arroba exemplo"),
+        whatever the classifier made of it."""
+        return "?" in question.text or self.frame(question, context).named_subject
+
     def is_clear_yes(self, text: str) -> bool:
         return self.reader.is_clear_yes(text)
 
