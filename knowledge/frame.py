@@ -110,6 +110,7 @@ DECISION_TABLE: Tuple[Tuple[object, str, Outcome], ...] = (
     ("secretary_general",                     "date",         OWN),
     ("programmes",                            "list",         unknown("missing_programme_list")),
     ("programmes",                            "link",         OWN),
+    ("mandates",                              "signatories",  OWN),
     ("member_countries",                      "list",         OWN),
     ("observers",                             "list",         OWN),
     ("documents",                             "list",         OWN),
