@@ -232,12 +232,12 @@ class ValidateHandoffForm(FormValidationAction):
     def answer_instead(self, tracker: Tracker) -> Optional[Tuple[Turn, Reply]]:
         turn = form_turn(tracker)
         question = turn.question
-        if "@" in question.text or turn.is_blank():
-            return None
         answerer = SegibAction.shared_answerer()
+        if "@" in question.text or turn.is_blank() or not answerer.is_a_question(question, turn.context):
+            return None
         if question.intent.startswith("ask_") or question.intent == "follow_up":
             return turn, answerer.answer(question, turn.context, turn.language)
-        reply = answerer.answer_asked(question, turn.context, turn.language) if "?" in question.text else None
+        reply = answerer.answer_asked(question, turn.context, turn.language)
         return (turn, reply) if reply else None
 
     def validate_handoff_question(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,

@@ -84,7 +84,8 @@ class Answerer:
     def answer(self, question: Question, context: Context, language: str) -> Reply:
         """Reads the question frame, applies the decision table (knowledge/frame.py), renders."""
         steps = self.frame(question, context).steps()
-        if not steps or (len(steps) == 1 and steps[0].outcome is INTENT):
+        if not steps or (len(steps) == 1 and steps[0].outcome is INTENT and
+                         (question.intent != "follow_up" or steps[0].subject in question.entities)):
             return self._answer_intent(question, context, language)
         unknown = [step for step in steps if step.outcome.kind == "unknown"]
         replies = []
@@ -123,6 +124,11 @@ class Answerer:
         if any(step.outcome is not INTENT for step in frame.steps()):
             return self.answer(question, context, language)
         return None
+
+    def is_a_question(self, question: Question, context: Context) -> bool:
+        """A question mark or a name: not an email address mistyped in a form ("ana arroba exemplo"),
+        whatever the classifier made of it."""
+        return "?" in question.text or self.frame(question, context).named_subject
 
     def is_clear_yes(self, text: str) -> bool:
         return self.reader.is_clear_yes(text)
@@ -172,11 +178,16 @@ class Answerer:
                                  context, language)
         if outcome.kind == "own":
             return self._own(subject, question, context, language)
+        if outcome.kind == "general":   # about all of them, not the one the conversation was about
+            return self._answer_intent(Question(outcome.value, (), question.text), replace(context, subject=None),
+                                       language)
         intent = outcome.value if outcome.kind == "answer" else question.intent
         if subject is None or (subject[0] == "topic" and outcome.kind == "answer"):
             return self._answer_intent(replace(question, intent=intent), context, language)
         if subject[0] != "topic" and subject[0] in _INTENT_TYPES.get(intent, ()):
             return self._answer_intent(Question(intent, (subject,), question.text), context, language)
+        if outcome.kind == "answer":   # another topic's answer, e.g. an office's person -> ...
+            return self._answer_intent(Question(intent, (), question.text), context, language)
         return self._own(subject, question, context, language)
 
     def _own(self, subject: Entity, question: Question, context: Context, language: str) -> Reply:
@@ -224,6 +235,11 @@ class Answerer:
         for reply in replies:
             if not any(reply.text in shown for shown in texts):
                 texts.append(reply.text)
+        # Answers from the same source cite it once, after the last of them.
+        for index in range(len(texts) - 1):
+            *body, source = texts[index].split("\n")
+            if body and texts[index + 1].split("\n")[-1] == source:
+                texts[index] = "\n".join(body)
         buttons = next((r.buttons for r in replies if r.buttons), ())
         return Reply("\n\n".join(texts), buttons, replies[-1].context if replies else context,
                      understood=all(r.understood for r in replies),
@@ -232,11 +248,10 @@ class Answerer:
     def _context_subject(self, context: Context) -> Optional[Entity]:
         """What the conversation is about, for a question that names nothing ("who runs it?")."""
         entry = self.knowledge.get(context.subject)
-        if context.topic in ("ask_is_observer", "ask_is_member", "ask_document", "ask_office_for_country") \
-                and entry is not None:
-            return self._entity_type(entry), entry.id
-        if context.topic == "ask_contact" and context.office:
+        if context.topic in ("ask_contact", "ask_office_for_country") and context.office:
             return "office", context.office
+        if context.topic in ("ask_is_observer", "ask_is_member", "ask_document") and entry is not None:
+            return self._entity_type(entry), entry.id
         fact = self.knowledge.fact_for(context.topic) if context.topic else None
         if fact is not None:
             return "topic", fact.id

@@ -13,7 +13,7 @@ answered as the classifier's intent says, as it was before the table existed.
 Pure Python: no Rasa import, no I/O; a frame is read in a few tens of microseconds.
 """
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Dict, Iterable, List, Mapping, Optional, Pattern, Sequence, Tuple
 
 from knowledge.model import Knowledge
@@ -35,7 +35,7 @@ CLOSED_LIST_TOPICS = ("ask_is_observer", "ask_is_member")
 @dataclass(frozen=True)
 class Outcome:
     """What answers one (subject, attribute) pair."""
-    kind: str            # own | intent | answer | field | unknown | not_listed
+    kind: str            # own | intent | answer | general | field | unknown | not_listed
     value: str = ""      # answer: the intent; field: the contact field; unknown: the phrase key of what is missing
     nearby: str = "own"  # unknown: the known answer that follows ("own": the subject's own answer, or an intent)
 
@@ -46,6 +46,11 @@ INTENT = Outcome("intent")              # what the classifier's intent answers a
 
 def answer(intent: str) -> Outcome:
     return Outcome("answer", intent)
+
+
+def general(intent: str) -> Outcome:
+    """The intent's answer about everything it covers ("which ones?" -> all the observers)."""
+    return Outcome("general", intent)
 
 
 def contact(field_name: str) -> Outcome:
@@ -71,12 +76,14 @@ DECISION_TABLE: Tuple[Tuple[object, str, Outcome], ...] = (
     (SEGIB,                                   "hours",        unknown("missing_hours", nearby="ask_contact")),
     (SEGIB,                                   "visit",        unknown("missing_visits", nearby="ask_contact")),
     (SEGIB,                                   "list",         answer("ask_member_countries")),
+    (SEGIB,                                   "news",         unknown("missing_news", nearby="ask_website")),
     (("office", "city", "member_country"),    "address",      contact("address")),
     (("office", "city", "member_country"),    "phone",        contact("phone")),
     (("office", "city", "member_country"),    "email",        contact("email")),
     (("office", "city"),                      "place",        contact("address")),
     (("office", "city"),                      "definition",   OWN),
     (("office", "city"),                      "person",       unknown("missing_staff")),
+    (("office", "city"),                      "list",         general("ask_office_for_country")),
     ("summits",                               "definition",   OWN),
     ("summits",                               "frequency",    OWN),
     ("summits",                               "since",        OWN),
@@ -95,6 +102,10 @@ DECISION_TABLE: Tuple[Tuple[object, str, Outcome], ...] = (
     ("secretary_general",                     "year",         unknown("missing_past_secretaries")),
     ("secretary_general",                     "next",         unknown("missing_sg_term")),
     ("secretary_general",                     "origin",       OWN),
+    ("secretary_general",                     "election",     unknown("missing_sg_election")),
+    ("secretary_general",                     "address",      contact("address")),
+    ("secretary_general",                     "phone",        contact("phone")),
+    ("secretary_general",                     "email",        contact("email")),
     ("secretary_general",                     "since",        OWN),
     ("secretary_general",                     "date",         OWN),
     ("programmes",                            "list",         unknown("missing_programme_list")),
@@ -108,18 +119,31 @@ DECISION_TABLE: Tuple[Tuple[object, str, Outcome], ...] = (
     ("document",                              "date",         unknown("missing_document_details")),
     ("document",                              "year",         unknown("missing_document_details")),
     ("document",                              "number",       unknown("missing_document_details")),
-    (STATES,                                  "list",         answer("ask_observers")),
+    ("document",                              "signatories",  unknown("missing_document_details")),
+    (STATES,                                  "membership",   answer("ask_is_member")),
+    (STATES,                                  "observer_status", answer("ask_is_observer")),
+    (STATES + ("city",),                      "office_of",    answer("ask_office_for_country")),
+    (STATES,                                  "list",         general("ask_observers")),
+    (STATES,                                  "since",        unknown("missing_membership_date")),
+    (STATES,                                  "year",         unknown("missing_membership_date")),
+    (STATES,                                  "date",         unknown("missing_membership_date")),
     (STATES,                                  "requirements", unknown("missing_requirements")),
     ("action_plan",                           "next",         unknown("missing_next_plan")),
     ("strategic_axes",                        "list",         OWN),
+    ("action_plan",                           "list",         answer("ask_strategic_axes")),
     (ANY,                                     "link",         OWN),
+    (ANY,                                     "more",         unknown("missing_more")),
     (ANY,                                     "definition",   OWN),
     (ANY,                                     "budget",       unknown("missing_budget", nearby="ask_segib")),
     (ANY,                                     "opinion",      unknown("missing_opinion", nearby="ask_segib")),
     (ANY,                                     "consular",     unknown("missing_consular", nearby="ask_segib")),
     (ANY,                                     "visit",        unknown("missing_visits")),
-    (ANY,                                     "statistics",   unknown("missing_statistics", nearby="ask_member_countries")),
+    (ANY,                                     "statistics",   unknown("missing_statistics",
+                                                                      nearby="ask_member_countries")),
     (ANY,                                     "grants",       unknown("missing_grants", nearby="ask_programmes")),
+    (ANY,                                     "social",       unknown("missing_social", nearby="ask_website")),
+    (ANY,                                     "courses",      unknown("missing_courses", nearby="ask_programmes")),
+    (ANY,                                     "volunteering", unknown("missing_volunteering", nearby="ask_segib")),
     (ANY,                                     "staff",        unknown("missing_staff")),
     (ANY,                                     "hours",        unknown("missing_hours")),
     (ANY,                                     "jobs",         unknown("missing_jobs")),
@@ -190,7 +214,9 @@ class Frame:
         if self.unlisted_name:
             return [Step(None, Outcome("not_listed", self.unlisted_name))]
         steps: List[Step] = []
-        for clause in self.clauses:
+        # "Soy de Perú, ¿qué oficina me corresponde?": the writer's context is no question of its own.
+        asking = [c for c in self.clauses if c.attributes != (ABOUT_ME,)] or self.clauses
+        for clause in asking:
             subjects: Sequence[Optional[Entity]] = clause.subjects or (None,)
             for subject in subjects:
                 for attribute in clause.attributes or (None,):
@@ -215,11 +241,12 @@ class Frame:
         return any(a not in WEAK_ATTRIBUTES for a in asked)
 
 
+ABOUT_ME = "about_me"       # "soy de Perú", "I live in Lisbon": context given by the writer
 BARE_SHARE = 0.6            # a name that makes up this share of the message's letters is the message
 DEFINITION_GAP = 6          # characters between "what is" and the name: " the ", " la "
 PRECISE_TIMES = ("since", "past", "founded", "year", "next")
 # Words that ask something only in a question ("hasta la próxima", "cuando quieras").
-WEAK_ATTRIBUTES = ("definition", "next", "date")
+WEAK_ATTRIBUTES = ("definition", "next", "date", ABOUT_ME)
 _BOUNDARY = re.compile(r"[?!.;:]+(?=\s|$)|,|\s(?:y|e|and|o|or|ou|also|tambien|además|ademas|plus)\s",
                        re.IGNORECASE)
 
@@ -305,10 +332,7 @@ class FrameReader:
         words = " ".join(matched.split())
         if words in self._attribute_of:
             return self._attribute_of[words]
-        for stem, name in self._stems:
-            if words.startswith(stem):
-                return name
-        return self._attribute_of.get(words, "")
+        return next((name for stem, name in self._stems if words.startswith(stem)), "")
 
     def _clauses(self, text: str, mentions: list, attributes: list,
                  preferred_topic: Optional[str]) -> List[Clause]:
@@ -375,8 +399,9 @@ def _choose_subjects(mentions: List[Entity], preferred_topic: Optional[str] = No
 
 def _inherit(clauses: List[Clause], fallback: Optional[Entity], intent_topic: Optional[Entity]) -> List[Clause]:
     """A clause that names nothing is about the topic the classifier heard when no clause names it
-    ("what is cooperation and how many programmes?"), else about the clause before it ("and its
-    phone?") or after it ("the email and the phone of the Lima office"), else about `fallback`.
+    ("what is cooperation and how many programmes?"), else (and always for a contact detail) about
+    the clause before it ("and its phone?") or after it ("the email and the phone of the Lima
+    office"), else about `fallback`.
     "The link / the PDF" points back at the conversation's document when no clause names one."""
     named = [subject for clause in clauses for subject in clause.subjects]
     result = []
@@ -386,9 +411,16 @@ def _inherit(clauses: List[Clause], fallback: Optional[Entity], intent_topic: Op
             continue
         before = [c.subjects for c in clauses[:index] if c.subjects]
         after = [c.subjects for c in clauses[index + 1:] if c.subjects]
-        if intent_topic and intent_topic not in named and named:
+        contact_only = bool(clause.attributes) and set(clause.attributes) <= {"address", "phone", "email"}
+        if intent_topic and intent_topic not in named and named and not contact_only:
             subjects: Tuple[Entity, ...] = (intent_topic,)
         else:
             subjects = before[-1] if before else after[0] if after else ((fallback,) if fallback else ())
         result.append(Clause(subjects, clause.attributes, explicit=False))
+    # "the phone of Madrid and Lima": a clause that only names a thing of the same kind asks the same.
+    for index in range(1, len(result)):
+        clause, previous = result[index], result[index - 1]
+        if not clause.attributes and previous.attributes and clause.subjects and previous.subjects and \
+                clause.subjects[0][0] == previous.subjects[0][0] != "topic":
+            result[index] = Clause(clause.subjects, previous.attributes, clause.explicit)
     return result

@@ -222,3 +222,11 @@ def test_an_associate_observer_is_not_called_a_member_with_the_right_article():
     messages, _ = run(segib_actions.ActionAnswer, tracker("Is UNICEF a member?", "ask_is_member",
                                                           [("observer", "unicef")], detected="en"))
     assert "it is a consultative observer of" in messages[0]["text"]
+
+
+def test_a_mistyped_address_is_no_question_whatever_the_classifier_says():
+    dispatcher = CollectingDispatcher()
+    state = tracker("ana arroba exemplo", "ask_member_countries", detected="pt", language="pt",
+                    requested_slot="handoff_email")
+    slots = segib_actions.ValidateHandoffForm().validate_handoff_email("ana arroba exemplo", dispatcher, state, {})
+    assert dispatcher.messages == [] and slots == {"handoff_email": None}
