@@ -57,8 +57,9 @@ CHAT_WORDS = {
 }
 # Laughter written out: "kkkk" is Brazilian, "jajaja" Spanish.
 _LAUGHTER = {"pt": re.compile(r"^k{3,}$"), "es": re.compile(r"^(j[aeiou]){2,}j?$")}
-# Sounds that belong to no language: a message of only these is undecided ("hmm", "ah", "ok").
-NEUTRAL_WORDS = frozenset("ok okay okey hmm hm mm mmm ah ahh eh uh oh".split())
+# Sounds and loanwords that every one of the three languages uses: a message of only these is
+# undecided ("hmm", "ok", "email?", "pdf?"), so the conversation keeps its language.
+NEUTRAL_WORDS = frozenset("ok okay okey hmm hm mm mmm ah ahh eh uh oh email mail pdf link web url online".split())
 # Past this many words the general and in-domain models read the message well on their own.
 CHAT_MAX_WORDS = 4
 CHAT_CONFIDENCE = 0.8
@@ -187,7 +188,7 @@ def detect(text: str, names: Iterable[Tuple[int, int]] = (),
     `name_languages` are the languages each name is written in, used only when the rest cannot tell.
     """
     text = _MARKUP.sub(" ", _CODE.sub(" ", without_spans(text or "", names))).strip()
-    chat = _chat_language(_WORD.findall(text.lower()))
+    chat = _chat_language(_WORD.findall(text.lower().replace("e-mail", "email")))
     if chat is not None:
         return chat
     if len(_LETTER.findall(text)) < MIN_LETTERS:

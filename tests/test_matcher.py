@@ -77,6 +77,8 @@ TOPICS_BY_CONTENT = [
     ("igualdade de gênero", ("topic", "strategic_axes")),
     ("cohesión social", ("topic", "strategic_axes")),
     ("quien es el secretario general de la segib", ("topic", "secretary_general")),
+    ("y cuales son los ejes?", ("topic", "strategic_axes")),
+    ("who is the SG and what's the email?", ("topic", "secretary_general")),
 ]
 
 
