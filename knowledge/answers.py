@@ -186,7 +186,7 @@ class Answerer:
             return self._answer_intent(replace(question, intent=intent), context, language)
         if subject[0] != "topic" and subject[0] in _INTENT_TYPES.get(intent, ()):
             return self._answer_intent(Question(intent, (subject,), question.text), context, language)
-        if outcome.kind == "answer":   # another topic's answer, e.g. an office's person -> ...
+        if outcome.kind == "answer":   # an intent about no entity of that kind: its answer, without it
             return self._answer_intent(Question(intent, (), question.text), context, language)
         return self._own(subject, question, context, language)
 
