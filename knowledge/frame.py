@@ -76,7 +76,6 @@ DECISION_TABLE: Tuple[Tuple[object, str, Outcome], ...] = (
     (SEGIB,                                   "hours",        unknown("missing_hours", nearby="ask_contact")),
     (SEGIB,                                   "visit",        unknown("missing_visits", nearby="ask_contact")),
     (SEGIB,                                   "list",         answer("ask_member_countries")),
-    (SEGIB,                                   "news",         unknown("missing_news", nearby="ask_website")),
     (("office", "city", "member_country"),    "address",      contact("address")),
     (("office", "city", "member_country"),    "phone",        contact("phone")),
     (("office", "city", "member_country"),    "email",        contact("email")),
@@ -142,6 +141,8 @@ DECISION_TABLE: Tuple[Tuple[object, str, Outcome], ...] = (
     (ANY,                                     "statistics",   unknown("missing_statistics",
                                                                       nearby="ask_member_countries")),
     (ANY,                                     "grants",       unknown("missing_grants", nearby="ask_programmes")),
+    (("summits", "summit_preparation"),       "news",         OWN),
+    (ANY,                                     "news",         unknown("missing_news", nearby="ask_website")),
     (ANY,                                     "social",       unknown("missing_social", nearby="ask_website")),
     (ANY,                                     "courses",      unknown("missing_courses", nearby="ask_programmes")),
     (ANY,                                     "volunteering", unknown("missing_volunteering", nearby="ask_segib")),
@@ -201,6 +202,7 @@ class Frame:
     text: str = ""
     unlisted_name: Optional[str] = None   # "and APEC?" after "is Japan an observer?": a name on no list
     bare_subject: bool = False            # the message is little more than one name: "medio ambiente", "CEPAL?"
+    points_back: bool = False             # "y se rige por qué principios?": about the conversation's subject
 
     @property
     def attributes(self) -> Tuple[str, ...]:
@@ -232,7 +234,7 @@ class Frame:
 
     def asks_something(self) -> bool:
         """Whether a greeting, thanks or "yes" also asks a question the table can answer."""
-        if self.unlisted_name or self.bare_subject:
+        if self.unlisted_name or self.bare_subject or self.points_back:
             return True
         asked = [a for a in self.attributes if a != "definition" or self.named_subject]
         if "?" in self.text:
@@ -284,6 +286,7 @@ class FrameReader:
         self._lead: Pattern = re.compile(r"^\s*(?:" + _phrase_pattern(_all(replies.get("follow_up_lead", {})))
                                          + r"\s*)+")
         self._not_a_name = {fold(w) for w in _all(replies.get("not_a_name", {}))}
+        self._points_back: Pattern = re.compile(r"^[¿¡\s]*" + _phrase_pattern(_all(replies.get("points_back", {}))))
 
     # -- public ------------------------------------------------------------------------------------
     def is_clear_yes(self, text: str) -> bool:
@@ -322,11 +325,15 @@ class FrameReader:
         if len(clauses) == 1 and clauses[0].attributes == ("definition",) and \
                 (intent.startswith("ask_") or intent == "follow_up" or not clauses[0].subjects):
             clauses = [Clause(clauses[0].subjects, ())]   # "what is X?" alone: the intent says it
+        points_back = not clauses and "?" in text and bool(self._points_back.match(fold(text)))
+        if points_back and fallback:
+            clauses = [Clause((fallback,), (), explicit=False)]
         clauses = _inherit(clauses, fallback, ("topic", preferred_topic) if preferred_topic else None)
         unlisted = None
         if closed_list_topic and not mentions and not attributes:
             unlisted = self._unlisted_name(text)
-        return Frame(intent, tuple(clauses), text, unlisted, _is_bare(text, mentions, attributes))
+        return Frame(intent, tuple(clauses), text, unlisted, _is_bare(text, mentions, attributes),
+                     points_back and not unlisted)
 
     # -- helpers -----------------------------------------------------------------------------------
     def _attribute_name(self, matched: str) -> str:

@@ -92,6 +92,10 @@ def test_attribute_words_are_found_in_text_order_accents_or_not():
      "no tengo el horario de atención", "+34 91 590 19 80"),
     ("Olá! Sou estudante brasileira, a SEGIB oferece bolsas de estudo?", "ask_office_for_country", "pt",
      "não tenho informação sobre bolsas de estudo", "30 Programas"),
+    ("does SEGIB have an exchange program for university students?", "ask_programmes", "en",
+     "I don't have information on scholarships or student exchanges", "30 Programs"),
+    ("como hago para que mi pais entre a la comunidad iberoamericana?", "ask_member_countries", "es",
+     "no tengo información sobre los requisitos", "22"),
 ])
 def test_an_unknown_attribute_of_a_known_subject_gets_an_honest_precise_reply(text, intent, language, missing,
                                                                              known):
@@ -140,6 +144,12 @@ def test_examples_of_programmes_are_honestly_on_the_programmes_page():
     reply = conversation("es", ("¿qué programas tiene la cooperación?", "ask_programmes"), ("dame ejemplos", "help"))
     assert reply.text.lower().startswith("lo siento, no tengo la lista detallada de los programas")
     assert "https://www.segib.org/programas-iniciativas-y-proyectos-adscritos" in reply.text
+
+
+def test_a_question_that_starts_with_and_points_back_at_the_subject():
+    context = ask("qué es la cooperación iberoamericana?", "ask_cooperation", "es").context
+    reply = ANSWERER.answer_asked(question("y se rige por qué principios?", "help"), context, "es")
+    assert reply is not None and "transparencia" in reply.text
 
 
 def test_how_often_after_the_summits():
