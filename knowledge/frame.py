@@ -144,6 +144,8 @@ DECISION_TABLE: Tuple[Tuple[object, str, Outcome], ...] = (
     (("summits", "summit_preparation"),       "news",         OWN),
     (ANY,                                     "news",         unknown("missing_news", nearby="ask_website")),
     (ANY,                                     "social",       unknown("missing_social", nearby="ask_website")),
+    (ANY,                                     "languages",    unknown("missing_languages",
+                                                                      nearby="ask_member_countries")),
     (ANY,                                     "courses",      unknown("missing_courses", nearby="ask_programmes")),
     (ANY,                                     "volunteering", unknown("missing_volunteering", nearby="ask_segib")),
     (ANY,                                     "staff",        unknown("missing_staff")),
@@ -203,6 +205,7 @@ class Frame:
     unlisted_name: Optional[str] = None   # "and APEC?" after "is Japan an observer?": a name on no list
     bare_subject: bool = False            # the message is little more than one name: "medio ambiente", "CEPAL?"
     points_back: bool = False             # "y se rige por qué principios?": about the conversation's subject
+    leading_attribute: bool = False       # starts with what it asks: "list all five please"
 
     @property
     def attributes(self) -> Tuple[str, ...]:
@@ -240,7 +243,8 @@ class Frame:
         if "?" in self.text:
             return bool(asked or self.named_subject)
         if self.intent in ("greet", "thank", "goodbye"):   # "thanks for the list", "hasta la próxima"
-            return self.named_subject and bool(set(self.attributes) & set(UNKNOWN_EVERYWHERE))
+            unknown_asked = bool(set(self.attributes) & set(UNKNOWN_EVERYWHERE))
+            return self.leading_attribute or (self.named_subject and unknown_asked)
         return any(a not in WEAK_ATTRIBUTES for a in asked)
 
 
@@ -332,8 +336,10 @@ class FrameReader:
         unlisted = None
         if closed_list_topic and not mentions and not attributes:
             unlisted = self._unlisted_name(text)
+        leading = bool(attributes) and not text[:attributes[0][0]].strip(" ¿¡") and \
+            attributes[0][2] not in WEAK_ATTRIBUTES
         return Frame(intent, tuple(clauses), text, unlisted, _is_bare(text, mentions, attributes),
-                     points_back and not unlisted)
+                     points_back and not unlisted, leading)
 
     # -- helpers -----------------------------------------------------------------------------------
     def _attribute_name(self, matched: str) -> str:
