@@ -123,6 +123,7 @@ DECISION_TABLE: Tuple[Tuple[object, str, Outcome], ...] = (
     (STATES,                                  "membership",   answer("ask_is_member")),
     (STATES,                                  "observer_status", answer("ask_is_observer")),
     (STATES + ("city",),                      "office_of",    answer("ask_office_for_country")),
+    (STATES,                                  "kind",         answer("ask_is_observer")),
     (STATES,                                  "list",         general("ask_observers")),
     (STATES,                                  "since",        unknown("missing_membership_date")),
     (STATES,                                  "year",         unknown("missing_membership_date")),

@@ -49,6 +49,7 @@ def conversation(language, *turns):
     (("document", "environmental_charter"), "link", "own", ""),
     (("observer", "japan"), "list", "general", "ask_observers"),
     (("non_member", "russia"), "requirements", "unknown", "missing_requirements"),
+    (("observer", "italy"), "kind", "answer", "ask_is_observer"),
     (("topic", "summits"), None, "intent", ""),            # nothing asked: the classifier's intent
     (("observer", "japan"), "frequency", "intent", ""),    # a pair the table does not list: the intent
 ])
@@ -74,6 +75,7 @@ def test_attribute_words_are_found_in_text_order_accents_or_not():
     assert [a for _, _, a in reader.attributes_in("en que ciudad sera la proxima cumbre")] == ["place", "next"]
     assert [a for _, _, a in reader.attributes_in("Quanto ganha o secretário-geral e qual a idade dele?")] == \
         ["salary", "age"]
+    assert [a for _, _, a in reader.attributes_in("When did the summits start?")] == ["date", "since"]
     assert reader.attributes_in("¿Qué es la Declaración sobre la Arquitectura Financiera Internacional?")[0][2] == \
         "definition"   # "financiera" is no question about money
 
@@ -86,6 +88,8 @@ def test_attribute_words_are_found_in_text_order_accents_or_not():
      "info@segib.org"),
     ("how is SEGIB funded?", "ask_segib", "en", "I don't have information on SEGIB's budget or funding",
      "22"),
+    ("a cimeira deste ano vai ser onde?", "ask_summits", "pt", "não tenho a data nem o local da próxima Cúpula",
+     "dois anos"),
     ("who was Secretary General in 2015?", "ask_secretary_general", "en",
      "I don't have information on previous Secretaries General", "Allamand"),
     ("me puedes decir el horario de atención de la sede de madrid", "ask_contact", "es",
