@@ -85,6 +85,7 @@ DECISION_TABLE: Tuple[Tuple[object, str, Outcome], ...] = (
     (("office", "city"),                      "list",         general("ask_office_for_country")),
     ("summits",                               "definition",   OWN),
     ("summits",                               "frequency",    OWN),
+    ("summits",                               "participants", OWN),
     ("summits",                               "since",        OWN),
     ("summits",                               "founded",      OWN),
     ("summits",                               "next",         unknown("missing_next_summit")),
