@@ -150,6 +150,7 @@ DECISION_TABLE: Tuple[Tuple[object, str, Outcome], ...] = (
     (ANY,                                     "news",         unknown("missing_news", nearby="ask_website")),
     (ANY,                                     "social",       unknown("missing_social", nearby="ask_website")),
     (ANY,                                     "fax",          unknown("missing_fax")),
+    (ANY,                                     "awards",       unknown("missing_awards", nearby="ask_programmes")),
     (ANY,                                     "proposals",    unknown("missing_proposals", nearby="ask_programmes")),
     (ANY,                                     "voting",       unknown("missing_voting", nearby="ask_summits")),
     (ANY,                                     "publications", unknown("missing_publications", nearby="ask_documents")),
