@@ -7,13 +7,14 @@ STAMP := $(VENV)/.installed
 TRAINING_DATA := data/nlu data/rules.yml data/stories.yml
 WEB_STAMP := web/node_modules/.installed
 
-.PHONY: run shell test install train validate test-stories evaluate report-screenshot clean help web chromium services doctor bench bench-quick insights
+.PHONY: run shell test test-fast install train validate test-stories evaluate report-screenshot clean help web chromium services doctor bench bench-quick insights
 
 help:
 	@echo "make run    install, train if needed, start the assistant (REST on 127.0.0.1:5005)"
 	@echo "           and the demo page with the chat widget (http://localhost:8080)"
 	@echo "make shell  chat with the assistant in the terminal"
 	@echo "make test   install test dependencies and run the whole test suite"
+	@echo "make test-fast     the tests that need no trained model, no browser and no replicas (minutes)"
 	@echo "make train  train the model if its inputs changed (models/segib-<hash>.tar.gz)"
 	@echo "make validate      check knowledge, phrases, training data, stories and answer checks (file:line errors)"
 	@echo "make test-stories  run the staff test stories and answer checks; report in reports/index.html"
@@ -82,6 +83,10 @@ bench: install web
 
 bench-quick: install web
 	$(PY) -m bench.run --quick
+
+# The inner loop: every test that needs no trained model, no browser and no replicas (tests/conftest.py).
+test-fast: install
+	SEGIB_TEST_FAST=1 $(PY) -m pytest -q tests
 
 # tests/staff runs the staff stories and answer checks end to end (tests/staff/test_stories_run.py).
 test: install web chromium services

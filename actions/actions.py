@@ -1,7 +1,8 @@
 """The action server's actions: each reads the turn, asks the knowledge layer, sends the reply."""
 import asyncio
 from dataclasses import replace
-from typing import Any, Dict, List, Text
+from functools import lru_cache
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
@@ -24,7 +25,12 @@ class SegibAction(Action):
     action_name = ""
 
     def __init__(self) -> None:
-        self.answerer = Answerer(default_knowledge())
+        self.answerer = self.shared_answerer()
+
+    @staticmethod
+    @lru_cache(maxsize=1)
+    def shared_answerer() -> Answerer:
+        return Answerer(default_knowledge())
 
     def name(self) -> Text:
         return self.action_name
@@ -46,13 +52,24 @@ class SegibAction(Action):
         return False
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn) -> List[Dict[Text, Any]]:
-        reply = self.reply(turn) if not turn.is_blank() else Reply(self.phrase("empty_message", turn), context=turn.context)
+        if turn.is_blank():
+            reply = Reply(self.phrase("empty_message", turn), context=turn.context)
+        else:
+            reply = self.answer_asked(turn) or self.reply(turn)
         send(dispatcher, reply)
         return events_for(turn, reply)
+
+    def answer_asked(self, turn: Turn) -> Optional[Reply]:
+        """A message classified as no question that also asks one ("Hi! Does SEGIB offer
+        scholarships?", "thanks, and its phone?") gets the answer (knowledge/frame.py decides)."""
+        return self.answerer.answer_asked(turn.question, turn.context, turn.language)
 
 
 class ActionAnswer(SegibAction):
     action_name = "action_answer"
+
+    def answer_asked(self, turn: Turn) -> Optional[Reply]:
+        return None   # reply() answers
 
     def reply(self, turn: Turn) -> Reply:
         return self.answerer.answer(turn.question, turn.context, turn.language)
@@ -82,6 +99,11 @@ class ActionDeny(PhraseAction):
     action_name, phrase_key = "action_deny", "deny"
 
 
+class ActionOpener(PhraseAction):
+    """"I have a question", "tengo una duda": go ahead."""
+    action_name, phrase_key = "action_opener", "opener"
+
+
 class ActionHelp(SegibAction):
     action_name = "action_help"
 
@@ -101,6 +123,9 @@ class ActionOutOfScope(SegibAction):
     """Out-of-scope questions and NLU fallback: an honest "I don't know", the contact, a person."""
     action_name = "action_out_of_scope"
 
+    def answer_asked(self, turn: Turn) -> Optional[Reply]:
+        return None if turn.detected == OTHER else super().answer_asked(turn)
+
     def reply(self, turn: Turn) -> Reply:
         reply = self.answerer.dont_know(turn.context, turn.language)
         if turn.detected == OTHER:
@@ -114,7 +139,8 @@ class StartsHandoffWhenOfferOpen(SegibAction):
     starts instead of the action's own reply."""
 
     def uses_database(self, turn: Turn) -> bool:
-        return turn.pending_offer == HUMAN_OFFER and not turn.is_blank()
+        """True when this turn starts the hand-off (which files a case)."""
+        return turn.pending_offer == HUMAN_OFFER and not turn.is_blank() and self.accepts_offer(turn)
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn) -> List[Dict[Text, Any]]:
         if not self.uses_database(turn):
@@ -125,6 +151,9 @@ class StartsHandoffWhenOfferOpen(SegibAction):
         if start.custom:
             dispatcher.utter_message(json_message=start.custom)
         return events_for(turn, start.reply or Reply("", context=turn.context)) + start.events
+
+    def accepts_offer(self, turn: Turn) -> bool:
+        return True
 
 
 class ActionOfferHuman(StartsHandoffWhenOfferOpen):
@@ -140,10 +169,19 @@ class ActionOfferHuman(StartsHandoffWhenOfferOpen):
 class ActionAffirm(StartsHandoffWhenOfferOpen):
     action_name = "action_affirm"
 
+    def accepts_offer(self, turn: Turn) -> bool:
+        """Only a clear yes (or the Yes button) accepts the offer of a person: "medio ambiente" or
+        "I have a question" may read like "yes" to the classifier."""
+        text = turn.question.text.strip()
+        return text.startswith("/") or self.answerer.is_clear_yes(text)
+
     def reply(self, turn: Turn) -> Reply:
         if turn.question.first(*SUBJECT_TYPES):
             # A bare name ("Chile?") reads like "yes" to the classifier; it continues the topic.
             return self.answerer.answer(replace(turn.question, intent="follow_up"), turn.context, turn.language)
+        if turn.pending_offer == HUMAN_OFFER:
+            return Reply(self.phrase("human_offer", turn), self.answerer.yes_no_buttons(turn.language),
+                         turn.context, offers_human=True)
         return Reply(self.phrase("affirm_without_question", turn), context=turn.context)
 
 
@@ -151,7 +189,8 @@ def form_turn(tracker: Tracker) -> Turn:
     """A turn inside handoff_form: an address or a question says nothing about the language, so the
     conversation's language stays."""
     turn = Turn.from_tracker(tracker)
-    return replace(turn, language=tracker.get_slot(LANGUAGE_SLOT) or turn.language)
+    language = tracker.get_slot(LANGUAGE_SLOT)
+    return replace(turn, language=language or turn.language, settled_language=language or turn.settled_language)
 
 
 class AskHandoffSlot(SegibAction):
@@ -190,7 +229,27 @@ class ValidateHandoffForm(FormValidationAction):
                                domain: Dict[Text, Any]) -> Dict[Text, Any]:
         if handoff.wants_to_cancel(tracker, EMAIL_SLOT):
             return {EMAIL_SLOT: None, REQUESTED_SLOT: None}
-        return {EMAIL_SLOT: handoff.valid_email(value if isinstance(value, str) else None)}
+        email = handoff.valid_email(value if isinstance(value, str) else None)
+        answered = None if email else self.answer_instead(tracker)
+        if answered is None:
+            return {EMAIL_SLOT: email}
+        # A question instead of an address ("¿dónde está la sede?"): it is answered and the form ends
+        # (action_file_case then says nothing was filed), instead of "not a valid address" again and again.
+        turn, reply = answered
+        send(dispatcher, reply)
+        slots = {event["name"]: event["value"] for event in events_for(turn, reply)}
+        return {**slots, EMAIL_SLOT: None, REQUESTED_SLOT: None}
+
+    def answer_instead(self, tracker: Tracker) -> Optional[Tuple[Turn, Reply]]:
+        turn = form_turn(tracker)
+        question = turn.question
+        answerer = SegibAction.shared_answerer()
+        if "@" in question.text or turn.is_blank() or not answerer.is_a_question(question, turn.context):
+            return None
+        if question.intent.startswith("ask_") or question.intent == "follow_up":
+            return turn, answerer.answer(question, turn.context, turn.language)
+        reply = answerer.answer_asked(question, turn.context, turn.language)
+        return (turn, reply) if reply else None
 
     def validate_handoff_question(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: Dict[Text, Any]) -> Dict[Text, Any]:

@@ -7,7 +7,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from contracts import ANSWERED, DONT_KNOW, OUTCOME_KEY
-from knowledge import Context, Question, Reply, choose_language
+from knowledge import Context, Question, Reply, choose_language, conversation_language
 from knowledge.answers import SUBJECT_TYPES
 
 LANGUAGE_SLOT = "language"
@@ -24,7 +24,8 @@ class Turn:
     """One user message as the actions see it: question, conversation context and reply language."""
     question: Question
     context: Context
-    language: str
+    language: str                     # the reply's language
+    settled_language: Optional[str]   # the conversation's language from now on (None: not told yet)
     detected: Optional[str]
     other_language: Optional[str]
     pending_offer: Optional[str]
@@ -37,16 +38,17 @@ class Turn:
     def from_tracker(cls, tracker: Tracker) -> "Turn":
         message: Dict[str, Any] = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name") or "nlu_fallback"
-        entities = tuple(
-            (e.get("entity"), str(e.get("value")))
-            for e in sorted(message.get("entities") or [], key=lambda e: e.get("start") or 0)
-            if e.get("entity") in ENTITY_TYPES and e.get("value") is not None
-        )
-        question = Question(intent=intent, entities=entities, text=message.get("text") or "")
+        found = [e for e in sorted(message.get("entities") or [], key=lambda e: e.get("start") or 0)
+                 if e.get("entity") in ENTITY_TYPES and e.get("value") is not None]
+        question = Question(intent=intent, entities=tuple((e.get("entity"), str(e.get("value"))) for e in found),
+                            text=message.get("text") or "",
+                            spans=tuple((int(e.get("start") or 0), int(e.get("end") or 0)) for e in found))
         detection = message.get("language") or {}
         metadata = message.get("metadata") or {}
-        requested = question.value("language") if intent == "switch_language" else None
-        language = choose_language(
+        named = {value for entity, value in question.entities if entity == "language"}
+        # "in English, please" asks for a language; "I speak Spanish and Portuguese" asks for none.
+        requested = question.value("language") if intent == "switch_language" and len(named) == 1 else None
+        signals = dict(
             previous=tracker.get_slot(LANGUAGE_SLOT),
             detected=detection.get("language"),
             hint=detection.get("hint") or (metadata.get("language") if isinstance(metadata, dict) else None),
@@ -55,7 +57,8 @@ class Turn:
         return cls(
             question=question,
             context=Context(*(tracker.get_slot(slot) for slot in CONTEXT_SLOTS)),
-            language=language,
+            language=choose_language(**signals, leaning=detection.get("leaning")),
+            settled_language=conversation_language(**signals),
             detected=detection.get("language"),
             other_language=detection.get("other"),
             pending_offer=tracker.get_slot(PENDING_OFFER_SLOT),
@@ -90,7 +93,7 @@ def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
 def events_for(turn: Turn, reply: Reply) -> List[Dict[str, Any]]:
     """Slots that carry the conversation: language, context, hand-off offer and failure count."""
     failed = 0 if reply.understood else turn.failed_turns + 1
-    events = [SlotSet(LANGUAGE_SLOT, turn.language), SlotSet(FAILED_TURNS_SLOT, float(failed)),
+    events = [SlotSet(LANGUAGE_SLOT, turn.settled_language), SlotSet(FAILED_TURNS_SLOT, float(failed)),
               SlotSet(PENDING_OFFER_SLOT, HUMAN_OFFER if reply.offers_human else None)]
     events += [SlotSet(slot, getattr(reply.context, slot)) for slot in CONTEXT_SLOTS]
     return events

@@ -7,11 +7,20 @@ shuffled, so the same question always gets the same answer.
 from dataclasses import dataclass, field, replace
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
+from knowledge.frame import CONVERSATIONAL_INTENTS, INTENT, SEGIB, SUBJECT_TYPES, Entity, Frame, FrameReader, Step
 from knowledge.model import Entry, Knowledge
 from knowledge.privacy import fill_privacy_url
 from knowledge.text import fold
 
-SUBJECT_TYPES = ("observer", "member_country", "non_member", "document", "office", "city", "topic")
+# Which entity types each question intent's own answer is about (others get the entity's own answer).
+_INTENT_TYPES = {
+    "ask_is_member": ("member_country", "observer", "non_member"),
+    "ask_is_observer": ("observer", "member_country", "non_member"),
+    "ask_document": ("document",),
+    "ask_contact": ("office", "member_country", "city"),
+    "ask_office_for_country": ("member_country", "observer", "non_member", "office", "city"),
+    "follow_up": SUBJECT_TYPES,
+}
 
 
 @dataclass(frozen=True)
@@ -33,6 +42,7 @@ class Question:
     intent: str
     entities: Tuple[Tuple[str, str], ...] = ()   # (entity type, value) in text order
     text: str = ""
+    spans: Tuple[Tuple[int, int], ...] = ()       # (start, end) of each entity in the text, when known
 
     def first(self, *types: str) -> Optional[Tuple[str, str]]:
         for entity in self.entities:
@@ -58,6 +68,7 @@ class Reply:
 class Answerer:
     def __init__(self, knowledge: Knowledge) -> None:
         self.knowledge = knowledge
+        self.reader = FrameReader(knowledge)
         self._handlers: Dict[str, Callable[[Question, Context, str], Reply]] = {
             "ask_member_countries": self._member_countries,
             "ask_is_member": self._is_member,
@@ -72,13 +83,56 @@ class Answerer:
 
     # ---- public -----------------------------------------------------------------------------
     def answer(self, question: Question, context: Context, language: str) -> Reply:
-        question = self._refine(question)
-        handler = self._handlers.get(question.intent)
-        if handler:
-            return handler(question, context, language)
-        if self.knowledge.fact_for(question.intent):
-            return self._fact(question.intent, context, language)
-        return self.dont_know(context, language)
+        """Reads the question frame, applies the decision table (knowledge/frame.py), renders."""
+        steps = self.frame(question, context).steps()
+        if not steps or (len(steps) == 1 and steps[0].outcome is INTENT and
+                         (question.intent != "follow_up" or steps[0].subject in question.entities)):
+            return self._answer_intent(question, context, language)
+        unknown = [step for step in steps if step.outcome.kind == "unknown"]
+        replies = []
+        for step in steps:
+            if step.outcome.kind != "unknown":
+                replies.append(self._render(step, question, context, language))
+            elif step is unknown[0]:   # everything not known, said once
+                replies.append(self._unknown(unknown, question, context, language))
+        return self._combine(replies, context)
+
+    def frame(self, question: Question, context: Context) -> Frame:
+        fact = self.knowledge.fact_for(question.intent)
+        intent_subject: Optional[Entity] = ("topic", fact.id) if fact else None
+        if question.intent == "ask_contact":
+            intent_subject = ("office", context.office or self.knowledge.headquarters.id)
+        remembered = self._context_subject(context)
+        if question.intent == "follow_up" or intent_subject is None:
+            fallback = remembered or intent_subject
+        else:
+            fallback = intent_subject
+        return self.reader.read(question.intent, question.entities, question.spans, question.text,
+                                fallback=fallback or ("topic", SEGIB), preferred_topic=fact.id if fact else None,
+                                closed_list_topic=context.topic in ("ask_is_observer", "ask_is_member")
+                                and question.intent not in ("ask_is_observer", "ask_is_member"),
+                                remembered=remembered)
+
+    def answer_asked(self, question: Question, context: Context, language: str) -> Optional[Reply]:
+        """For a message classified as no question (a greeting, thanks, "yes", out of scope): the
+        answer to what it also asks ("Hi! Does SEGIB offer scholarships?"), or None."""
+        frame = self.frame(question, context)
+        if frame.bare_subject or (question.intent in CONVERSATIONAL_INTENTS and frame.asks_something()):
+            return self.answer(replace(question, intent="follow_up"), context, language)
+        if question.intent in CONVERSATIONAL_INTENTS:
+            return None
+        # Out of scope: only what the decision table decides (an entity named in passing is no question).
+        if any(step.outcome is not INTENT for step in frame.steps()):
+            return self.answer(question, context, language)
+        return None
+
+    def is_a_question(self, question: Question, context: Context) -> bool:
+        """A question mark or a name: not an email address mistyped in a form ("ana arroba exemplo"),
+        whatever the classifier made of it."""
+        return "?" in question.text or self.frame(question, context).named_subject
+
+    def is_clear_yes(self, text: str) -> bool:
+        return self.reader.is_clear_yes(text)
 
     def phrase(self, key: str, language: str, **values) -> str:
         return self.knowledge.messages.text(key, language, **values)
@@ -102,6 +156,107 @@ class Answerer:
         office = self.knowledge.get(context.office) or self.knowledge.headquarters
         return self.phrase("human_contacts", language, office=office.name(language),
                            phone=office.get("phone"), email=office.get("email"))
+
+    # ---- rendering what the decision table decided ---------------------------------------------
+    def _answer_intent(self, question: Question, context: Context, language: str) -> Reply:
+        """What the classifier's intent answers (with the entities of the question)."""
+        question = self._refine(question)
+        handler = self._handlers.get(question.intent)
+        if handler:
+            return handler(question, context, language)
+        if self.knowledge.fact_for(question.intent):
+            return self._fact(question.intent, context, language)
+        return self.dont_know(context, language)
+
+    def _render(self, step: Step, question: Question, context: Context, language: str) -> Reply:
+        outcome, subject = step.outcome, step.subject
+        if outcome.kind == "not_listed":
+            return self._not_listed(outcome.value, context, language)
+        if outcome.kind == "field":
+            place = subject if subject and subject[0] in ("office", "city", "member_country") else \
+                ("office", self.knowledge.headquarters.id)
+            return self._contact(Question("ask_contact", (place, ("contact_field", outcome.value)), question.text),
+                                 context, language)
+        if outcome.kind == "own":
+            return self._own(subject, question, context, language)
+        if outcome.kind == "general":   # about all of them, not the one the conversation was about
+            return self._answer_intent(Question(outcome.value, (), question.text), replace(context, subject=None),
+                                       language)
+        intent = outcome.value if outcome.kind == "answer" else question.intent
+        if subject is None or (subject[0] == "topic" and outcome.kind == "answer"):
+            return self._answer_intent(replace(question, intent=intent), context, language)
+        if subject[0] != "topic" and subject[0] in _INTENT_TYPES.get(intent, ()):
+            return self._answer_intent(Question(intent, (subject,), question.text), context, language)
+        if outcome.kind == "answer":   # an intent about no entity of that kind: its answer, without it
+            return self._answer_intent(Question(intent, (), question.text), context, language)
+        return self._own(subject, question, context, language)
+
+    def _own(self, subject: Entity, question: Question, context: Context, language: str) -> Reply:
+        entity_type, value = subject
+        if entity_type == "topic":
+            intent = self.knowledge.get(value).get("intent")
+            return self._answer_intent(Question(intent, (), question.text), context, language)
+        intent = "ask_contact" if entity_type == "city" else self._TOPIC_FOR_ENTITY[entity_type]
+        return self._answer_intent(Question(intent, (subject,), question.text), context, language)
+
+    def _unknown(self, steps: List[Step], question: Question, context: Context, language: str) -> Reply:
+        """Known subject, unknown attribute: what is not known, what is, the contact, a person."""
+        step = steps[0]
+        subject = step.subject or ("topic", SEGIB)
+        if step.outcome.nearby == "own":
+            nearby = self._own(subject, question, context, language)
+        else:
+            nearby = self._answer_intent(Question(step.outcome.nearby, (), question.text), context, language)
+        email = self.knowledge.defaults["contact_email"]
+        entry = self.knowledge.get(subject[1])
+        if entry is not None and entry.kind in ("office", "city", "member_country") and subject[0] != "topic":
+            email = self._office_of(entry, context).get("email")
+        missing = ""
+        for key in dict.fromkeys(s.outcome.value for s in steps):
+            said = self.phrase(key, language)
+            missing = self.phrase("missing_both", language, first=missing, second=said) if missing else said
+        text = "\n".join([self.phrase("dont_know_precise", language, missing=missing),
+                          self.phrase("dont_know_nearby", language), nearby.text,
+                          self.phrase("dont_know_contact", language, email=email)])
+        return Reply(text, self.yes_no_buttons(language), nearby.context, understood=False, offers_human=True)
+
+    def _not_listed(self, name: str, context: Context, language: str) -> Reply:
+        """A name on none of the closed lists (members, observers), asked in a follow-up: not on them."""
+        if context.topic == "ask_is_member":
+            text = self.phrase("member_no", language, name=name, count=len(self.knowledge.of_kind("member_country")))
+            source = self.knowledge.fact_for("ask_member_countries")
+        else:
+            text = self.phrase("observer_no", language, name=name)
+            source = self.knowledge.fact_for("ask_observers")
+        return Reply(self._with_source(text, source, language), context=context)
+
+    def _combine(self, replies: List[Reply], context: Context) -> Reply:
+        """One reply for every question of the message, each said once."""
+        texts: List[str] = []
+        for reply in replies:
+            if not any(reply.text in shown for shown in texts):
+                texts.append(reply.text)
+        # Answers from the same source cite it once, after the last of them.
+        for index in range(len(texts) - 1):
+            *body, source = texts[index].split("\n")
+            if body and texts[index + 1].split("\n")[-1] == source:
+                texts[index] = "\n".join(body)
+        buttons = next((r.buttons for r in replies if r.buttons), ())
+        return Reply("\n\n".join(texts), buttons, replies[-1].context if replies else context,
+                     understood=all(r.understood for r in replies),
+                     offers_human=any(r.offers_human for r in replies))
+
+    def _context_subject(self, context: Context) -> Optional[Entity]:
+        """What the conversation is about, for a question that names nothing ("who runs it?")."""
+        entry = self.knowledge.get(context.subject)
+        if context.topic in ("ask_contact", "ask_office_for_country") and context.office:
+            return "office", context.office
+        if context.topic in ("ask_is_observer", "ask_is_member", "ask_document") and entry is not None:
+            return self._entity_type(entry), entry.id
+        fact = self.knowledge.fact_for(context.topic) if context.topic else None
+        if fact is not None:
+            return "topic", fact.id
+        return (self._entity_type(entry), entry.id) if entry is not None else None
 
     # ---- helpers ----------------------------------------------------------------------------
     def _with_source(self, text: str, entry: Entry, language: str) -> str:
@@ -169,14 +324,14 @@ class Answerer:
             new_context = replace(new_context, office=office.id)
         elif entry.kind == "observer":
             text = self.phrase("member_no_observer", language, name=entry.name(language),
-                               observer_type=self._observer_type(entry, language))
+                               observer_role=self._observer_role(entry, language))
         else:
             text = self.phrase("member_no", language, name=entry.name(language), count=count)
         return Reply(self._with_source(text, entry, language), context=new_context)
 
     # ---- observers --------------------------------------------------------------------------
-    def _observer_type(self, entry: Entry, language: str) -> str:
-        return self.phrase(f"observer_type_{entry.get('observer_type')}", language)
+    def _observer_role(self, entry: Entry, language: str) -> str:
+        return self.phrase(f"observer_role_{entry.get('observer_type')}", language)
 
     def _observer_label(self, entry: Entry, language: str) -> str:
         full_name = entry.get("full_name")

@@ -43,15 +43,58 @@ _CODE = re.compile(r"<(script|style)\b[^>]*>.*?(</\1\s*>|$)", re.IGNORECASE | re
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
+# Chat words whose language is certain but which general models barely know: "Oi" has two letters,
+# "blz" and "tmj" look Spanish or English to them. A short message whose chat words all belong to one
+# language is that language. Written as citizens type them, accents kept ("tá" is Portuguese, "ta" is
+# not decided); repeated letters are collapsed before looking up ("oiii", "holaaa", "obgg").
+CHAT_WORDS = {
+    "pt": "oi oie olá blz beleza vlw valeu obg obgd obrigado obrigada obrigadão brigado brigada brigadão "
+          "tmj vc vcs você vocês tbm td tds tudo bom boa cadê não nao sim né tá falou tchau tchauzinho "
+          "eae eaí opa oq mto mt muito rs rsrs gente nossa entendi então entao sei hein",
+    "es": "hola holi holis wenas buenas gracias grax grasias dale vale porfa xfa xq jaja jajaja jeje "
+          "oye onda ke chao chau listo disculpa perdón sí usted ustedes vos tú órale bueno che wey",
+    "en": "ty tysm np thx thnx pls plz lol cya hiya sup whats gotcha",
+}
+# Laughter written out: "kkkk" is Brazilian, "jajaja" Spanish.
+_LAUGHTER = {"pt": re.compile(r"^k{3,}$"), "es": re.compile(r"^(j[aeiou]){2,}j?$")}
+# Sounds and loanwords that every one of the three languages uses: a message of only these is
+# undecided ("hmm", "ok", "email?", "pdf?"), so the conversation keeps its language.
+NEUTRAL_WORDS = frozenset("ok okay okey hmm hm mm mmm ah ahh eh uh oh email mail pdf link web url online".split())
+# Past this many words the general and in-domain models read the message well on their own.
+CHAT_MAX_WORDS = 4
+CHAT_CONFIDENCE = 0.8
+
 
 @dataclass(frozen=True)
 class Detection:
     language: Optional[str]     # "es", "pt", "en", OTHER, or None when the text cannot tell
     confidence: float
     other: Optional[str] = None  # ISO code of the other language, when language == OTHER
+    leaning: Optional[str] = None  # the likeliest of es/pt/en when language is None but the text leans
 
     def as_dict(self) -> dict:
-        return {"language": self.language, "confidence": round(self.confidence, 3), "other": self.other}
+        return {"language": self.language, "confidence": round(self.confidence, 3), "other": self.other,
+                "leaning": self.leaning}
+
+
+def _collapse(word: str) -> str:
+    return re.sub(r"(.)\1+", r"\1", word)
+
+
+_CHAT_LANGUAGE = {_collapse(word): code for code, words in CHAT_WORDS.items() for word in words.split()}
+
+
+def _chat_language(words: List[str]) -> Optional[Detection]:
+    """The language of a short chat message told by its chat words, or None when they cannot tell."""
+    if not words or len(words) > CHAT_MAX_WORDS:
+        return None
+    if all(word in NEUTRAL_WORDS for word in words):
+        return Detection(None, 0.0)
+    languages = set()
+    for word in words:
+        code = _CHAT_LANGUAGE.get(_collapse(word))
+        languages |= {code} if code else {code for code, laugh in _LAUGHTER.items() if laugh.match(word)}
+    return Detection(languages.pop(), CHAT_CONFIDENCE) if len(languages) == 1 else None
 
 
 @lru_cache(maxsize=1)
@@ -145,6 +188,9 @@ def detect(text: str, names: Iterable[Tuple[int, int]] = (),
     `name_languages` are the languages each name is written in, used only when the rest cannot tell.
     """
     text = _MARKUP.sub(" ", _CODE.sub(" ", without_spans(text or "", names))).strip()
+    chat = _chat_language(_WORD.findall(text.lower().replace("e-mail", "email")))
+    if chat is not None:
+        return chat
     if len(_LETTER.findall(text)) < MIN_LETTERS:
         return _from_names(name_languages)
     general = {_CODES[v.language]: v.value for v in _detector().compute_language_confidence_values(text)}
@@ -160,7 +206,8 @@ def detect(text: str, names: Iterable[Tuple[int, int]] = (),
                   for code in LANGUAGES}
     (best, code), (second, _) = sorted(((value, code) for code, value in scores.items()), reverse=True)[:2]
     if best < MIN_CONFIDENCE or best - second < MIN_MARGIN:
-        return _from_names(name_languages) if list(name_languages) else Detection(None, best)
+        by_names = _from_names(name_languages)
+        return by_names if by_names.language else Detection(None, best, leaning=code)
     return Detection(code, best)
 
 
@@ -172,10 +219,25 @@ def normalize_hint(hint: object) -> Optional[str]:
     return code if code in LANGUAGES else None
 
 
-def choose_language(previous: Optional[str], detected: Optional[str], hint: Optional[str] = None,
-                    requested: Optional[str] = None) -> str:
-    """The language to answer in: explicit request > confident detection > conversation > hint > default."""
+def conversation_language(previous: Optional[str], detected: Optional[str], hint: Optional[str] = None,
+                          requested: Optional[str] = None) -> Optional[str]:
+    """The language the conversation continues in: explicit request > confident detection > the
+    conversation's language so far > the channel's hint; None while nothing has told it.
+
+    A first message that cannot be told apart ("ok", "pq?") is answered in the default language
+    but does not fix it: the next message that can be told decides.
+    """
     for candidate in (requested, detected, previous, normalize_hint(hint)):
+        if candidate in LANGUAGES:
+            return candidate
+    return None
+
+
+def choose_language(previous: Optional[str], detected: Optional[str], hint: Optional[str] = None,
+                    requested: Optional[str] = None, leaning: Optional[str] = None) -> str:
+    """The language to answer in: the conversation's language (see conversation_language), else the
+    language an undecided message leans to, else the default."""
+    for candidate in (conversation_language(previous, detected, hint, requested), leaning):
         if candidate in LANGUAGES:
             return candidate
     return DEFAULT_LANGUAGE

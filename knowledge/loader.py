@@ -86,6 +86,8 @@ def load_messages(path: Path) -> Messages:
         texts=document["messages"],
         contact_fields=as_tuples(vocabulary["contact_fields"]),
         language_names=as_tuples(vocabulary["languages"]),
+        attributes=as_tuples(vocabulary["attributes"]),
+        replies=as_tuples(vocabulary["replies"]),
     )
 
 

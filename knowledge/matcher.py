@@ -51,6 +51,13 @@ class Mention:
     languages: Tuple[str, ...] = ()  # languages whose multi-word names include the words matched
 
 
+def _is_common_word(alias: str) -> bool:
+    """A one-word name written in lower case in the file ("clima", "hambre", "food") is a word of the
+    language naming a topic, not a proper name: a typo of it is more often another word ("hombre",
+    "climb") than a misspelling, so it is matched exactly only."""
+    return alias == alias.lower() and len(alias.split()) == 1
+
+
 def _allowed_typos(length: int) -> int:
     return 1 if length < 9 else 2
 
@@ -84,7 +91,7 @@ class KnowledgeMatcher:
     def _add(self, entity: str, value: str, names: Mapping[str, Sequence[str]]) -> None:
         key = f"{entity}:{value}"
         self._labels[key] = (entity, value)
-        patterns = []
+        patterns, fuzzy_patterns = [], []
         for language, aliases in names.items():
             for alias in aliases:
                 pattern = self._nlp.make_doc(fold_for_matching(alias))
@@ -92,10 +99,12 @@ class KnowledgeMatcher:
                 if sum(not token.is_punct for token in pattern) >= 2:  # "Madrid" is no language's own word
                     self._languages[words] = tuple(sorted({*self._languages.get(words, ()), language}))
                 patterns.append(pattern)
+                if not _is_common_word(alias):
+                    fuzzy_patterns.append(pattern)
         self._matcher.add(key, [p for p in patterns if len(p)])
         if entity not in FUZZY_ENTITY_TYPES:
             return
-        for pattern in patterns:
+        for pattern in fuzzy_patterns:
             folded = " ".join(token.text for token in pattern)
             if len(folded) >= FUZZY_MIN_CHARS and not all(t.is_punct for t in pattern):
                 self._fuzzy_index.setdefault(len(pattern), {}).setdefault(folded, (entity, value))

@@ -37,6 +37,8 @@ class Messages:
     texts: Mapping[str, Mapping[str, str]]
     contact_fields: Mapping[str, Mapping[str, Tuple[str, ...]]]
     language_names: Mapping[str, Mapping[str, Tuple[str, ...]]]
+    attributes: Mapping[str, Mapping[str, Tuple[str, ...]]] = field(default_factory=dict)  # knowledge/frame.py
+    replies: Mapping[str, Mapping[str, Tuple[str, ...]]] = field(default_factory=dict)     # "yes", follow-up leads
 
     def text(self, key: str, language: str, **values: Any) -> str:
         return self.texts[key][language].format(**values)

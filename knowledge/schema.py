@@ -95,8 +95,9 @@ MESSAGES_FILE_SCHEMA = {
         "messages": {"type": "object", "additionalProperties": _LOCALIZED_TEXT, "minProperties": 1},
         "vocabulary": {
             "type": "object",
-            "properties": {"contact_fields": _ALIASES, "languages": _ALIASES},
-            "required": ["contact_fields", "languages"],
+            "properties": {"contact_fields": _ALIASES, "languages": _ALIASES, "attributes": _ALIASES,
+                           "replies": _ALIASES},
+            "required": ["contact_fields", "languages", "attributes", "replies"],
             "additionalProperties": False,
         },
     },

@@ -12,11 +12,14 @@ Usage: python -m quality.evaluate [--fraction 0.2] [--seed 42] [--cross-validati
    reading the training data; quality.unseen).
 5. Entity scores of the knowledge matcher on tests/data/entity_examples.yml, and the language
    detector's accuracy on tests/data/language_samples.yml.
-6. Optional: Rasa's cross-validation on all the training data (--cross-validation N), and the intent
+6. The realistic conversations of issue #21 (tests/data/realistic/, quality.realistic): the assistant
+   as `make run` starts it, through the REST channel; right answers per language and kind.
+7. Optional: Rasa's cross-validation on all the training data (--cross-validation N), and the intent
    macro-F1 per language on other held-out splits (--more-seeds), to see how much one split's luck
    moves the figure.
 Writes reports/evaluation.json, renders reports/index.html, prints the scores; exits 1 when the
-quality bar (intent macro-F1 >= 0.95 in each language, entity F1 >= 0.95) is not met.
+quality bar (intent macro-F1 >= 0.95 in each language, entity F1 >= 0.95) is not met. The realistic
+conversations' own bar is shown next to it (tests/e2e/test_realistic.py asserts it in `make test`).
 """
 import argparse
 import json
@@ -29,7 +32,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from quality import detector, entities, heldout, intents, report, split as splitting, unseen
+from quality import detector, entities, heldout, intents, realistic, report, split as splitting, unseen
 from quality.common import CONFIG_FILE, LANGUAGES, NLU_DIR, REPORTS, ROOT, relative
 
 RESULTS_FILE = "evaluation.json"
@@ -142,6 +145,7 @@ def run(fraction: float = splitting.DEFAULT_TEST_FRACTION, seed: int = splitting
         "detector": detector_results,
         "cross_validation": cross_validation(folds, out / "cross_validation") if folds else None,
         "unseen": unseen_messages(out / "unseen"),
+        "realistic": realistic.run(),
         "other_splits": other_splits(fraction, [s for s in more_seeds if s != seed], out / "other_splits"),
         "bar": {"intent_macro_f1_min": INTENT_F1_BAR, "entity_f1_min": ENTITY_F1_BAR, "met": met, "details": bar_details},
         "rasa_report": relative(out / "rasa" / "intent_report.json"),
@@ -186,6 +190,8 @@ def print_summary(results: dict, out=sys.stdout, reports_dir: Path = REPORTS) ->
             print(f"    seed {row['seed']:<6} " + "  ".join(f"{lang} {row[lang]:.3f}" for lang in LANGUAGES), file=out)
         for name in ("mean", "min"):
             print(f"    {name:<11} " + "  ".join(f"{lang} {others[name][lang]:.3f}" for lang in LANGUAGES), file=out)
+    if results.get("realistic"):
+        realistic.print_summary(results["realistic"], out=out, failures=False)
     wrong = results["intents"]["misclassified"]
     if wrong:
         print(f"\n  Misclassified held-out examples ({len(wrong)}):", file=out)

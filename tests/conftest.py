@@ -3,7 +3,11 @@ import secrets
 
 import pytest
 
-from tests.support.services import free_port, start_assistant, trained_model
+from tests.support.services import fast_run, free_port, start_assistant, trained_model
+
+# What `make test-fast` leaves out: a trained model (and so every Rasa server and replica) and the
+# browser. Tests that ask for a model without these fixtures skip inside trained_model().
+SLOW_FIXTURES = {"model", "chromium_path", "browser"}
 
 # The Rasa servers of the tests trust only callers with the REST channel's shared secret, as in
 # production: the Telegram gateways (which inherit it) and the tests' own requests (post_json sends
@@ -29,6 +33,15 @@ def assistant(model, widget_origin, tmp_path_factory):
     running = start_assistant(tmp_path_factory.mktemp("assistant"), model, widget_origins=[widget_origin])
     yield running
     running.stop()
+
+
+def pytest_collection_modifyitems(config, items):
+    if not fast_run():
+        return
+    slow = [item for item in items if SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))]
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [item for item in items if item not in slow]
 
 
 def pytest_terminal_summary(terminalreporter):

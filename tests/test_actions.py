@@ -34,6 +34,16 @@ def test_answer_in_the_detected_language_with_its_source():
     assert slots["language"] == "es" and slots["office"] == "headquarters"
 
 
+@pytest.mark.parametrize("text, language, words", [
+    ("¿qué dice el secretario general?", "es", "Lo esencial es avanzar en derechos humanos"),
+    ("qual é a mensagem do secretário-geral?", "pt", "O essencial é avançar nos direitos humanos"),
+    ("what is the Secretary General's message?", "en", "The essential thing is to advance in human rights"),
+])
+def test_the_secretary_generals_words_from_the_brochure(text, language, words):
+    messages, _ = run(segib_actions.ActionAnswer, tracker(text, "ask_secretary_general", detected=language))
+    assert words in messages[0]["text"] and "Allamand" in messages[0]["text"]
+
+
 def test_follow_up_uses_the_remembered_topic():
     _, slots = run(segib_actions.ActionAnswer, tracker("Is Belgium an observer?", "ask_is_observer",
                                                        [("observer", "belgium")], detected="en"))
@@ -65,6 +75,13 @@ def test_an_office_in_a_city_without_one_gets_the_office_of_its_country():
 
 def test_language_sticks_when_a_message_is_too_short_to_tell():
     messages, slots = run(segib_actions.ActionThank, tracker("ok", "thank", detected=None, hint="en", language="pt"))
+    assert slots["language"] == "pt" and messages[0]["text"].startswith("De nada")
+
+
+def test_a_first_message_that_cannot_be_told_is_answered_in_spanish_without_fixing_the_language():
+    messages, slots = run(segib_actions.ActionThank, tracker("ok", "thank", detected=None))
+    assert messages[0]["text"].startswith("¡De nada") and slots["language"] is None
+    messages, slots = run(segib_actions.ActionThank, tracker("valeu", "thank", detected="pt"))
     assert slots["language"] == "pt" and messages[0]["text"].startswith("De nada")
 
 
@@ -162,3 +179,54 @@ def test_every_reply_says_what_it_was_for_metrics_and_reports(action_class, stat
     """The outcome travels as a keyword of utter_message, which Rasa keeps as the BotUttered's metadata."""
     messages, _ = run(action_class, state)
     assert [m["outcome"] for m in messages] == [outcome]
+
+
+def test_a_greeting_with_a_question_answers_the_question():
+    messages, slots = run(segib_actions.ActionGreet, tracker(
+        "Olá! Sou estudante brasileira, a SEGIB oferece bolsas de estudo?", "greet", [("topic", "segib_mission")],
+        detected="pt"))
+    assert messages[0]["text"].startswith("Lamento, não tenho informação sobre bolsas de estudo")
+    assert messages[0]["outcome"] == "dont_know" and slots["pending_offer"] == "human"
+
+
+def test_an_opener_is_answered_as_an_opener():
+    messages, _ = run(segib_actions.ActionOpener, tracker("I have a question", "opener", detected="en"))
+    assert messages[0]["text"] == "Of course! Go ahead and ask your question about SEGIB."
+
+
+def test_only_a_clear_yes_accepts_the_offer_of_a_person():
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(segib_actions.ActionAffirm().run(dispatcher, tracker(
+        "medio ambiente", "affirm", pending_offer="human", detected="es"), {}))
+    assert not any(e.get("event") == "followup" for e in events)
+    assert dispatcher.messages[0]["text"] == "¿Quieres que te ponga en contacto con una persona de la SEGIB?"
+
+
+def test_a_question_instead_of_the_email_address_is_answered_and_leaves_the_form():
+    dispatcher = CollectingDispatcher()
+    state = tracker("¿dónde está la sede?", "ask_contact", [("contact_field", "address"), ("office", "headquarters")],
+                    detected="es", language="es", requested_slot="handoff_email")
+    slots = segib_actions.ValidateHandoffForm().validate_handoff_email("¿dónde está la sede?", dispatcher, state, {})
+    assert "Paseo de Recoletos, 8" in dispatcher.messages[0]["text"]
+    assert slots["handoff_email"] is None and slots["requested_slot"] is None and slots["office"] == "headquarters"
+
+
+def test_a_mistyped_address_in_the_form_is_still_asked_again():
+    dispatcher = CollectingDispatcher()
+    state = tracker("ana@", "out_of_scope", detected="es", language="es", requested_slot="handoff_email")
+    slots = segib_actions.ValidateHandoffForm().validate_handoff_email("ana@", dispatcher, state, {})
+    assert dispatcher.messages == [] and slots == {"handoff_email": None}
+
+
+def test_an_associate_observer_is_not_called_a_member_with_the_right_article():
+    messages, _ = run(segib_actions.ActionAnswer, tracker("Is UNICEF a member?", "ask_is_member",
+                                                          [("observer", "unicef")], detected="en"))
+    assert "it is a consultative observer of" in messages[0]["text"]
+
+
+def test_a_mistyped_address_is_no_question_whatever_the_classifier_says():
+    dispatcher = CollectingDispatcher()
+    state = tracker("ana arroba exemplo", "ask_member_countries", detected="pt", language="pt",
+                    requested_slot="handoff_email")
+    slots = segib_actions.ValidateHandoffForm().validate_handoff_email("ana arroba exemplo", dispatcher, state, {})
+    assert dispatcher.messages == [] and slots == {"handoff_email": None}

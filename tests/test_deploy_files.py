@@ -194,7 +194,7 @@ def test_the_grafana_dashboard_reads_only_metrics_the_services_expose():
 
 def test_nginx_publishes_no_private_endpoint_no_version_and_passes_the_client_address():
     text = (DEPLOY / "nginx.conf").read_text()
-    for private in ("/webhooks/forget/", "/webhooks/handoff/"):
+    for private in ("/webhooks/forget/", "/webhooks/handoff/", "/webhooks/privacy/"):
         assert re.search(rf"location \^~ {re.escape(private)} \{{ return 404; \}}", text), private
     assert "server_tokens off;" in text
     assert re.search(r"^\s*real_ip_header X-Forwarded-For;", text, re.M)

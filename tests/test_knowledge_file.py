@@ -39,6 +39,10 @@ def test_the_brochure_facts_are_all_there(knowledge):
     assert {o.id for o in knowledge.of_kind("office")} == {
         "headquarters", "office_mexico", "office_southern_cone", "office_andean"}
     assert knowledge.headquarters.get("phone") == "+34 91 590 19 80"
+    assert "advance in human rights, put people at the centre" in knowledge.fact_for(
+        "ask_secretary_general").localized("text", "en")
+    assert "convergence, consensus, work, supervision and agreements" in knowledge.fact_for(
+        "ask_member_countries").localized("text", "en")
 
 
 def test_every_member_country_is_served_by_an_office(knowledge):

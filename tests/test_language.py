@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from knowledge import choose_language, default_knowledge, detect, normalize_hint
+from knowledge import choose_language, conversation_language, default_knowledge, detect, normalize_hint
 from knowledge.matcher import KnowledgeMatcher
 from tests.support.metrics import record
 
@@ -53,6 +53,10 @@ def test_names_and_bare_words_do_not_decide_the_language(detect_like_the_bot):
     ("statement on international financial architecture", "en"),   # an English-only name
     ("carta de direitos digitais", "pt"),
     ("😀😀😀", None),
+    ("Oi", "pt"), ("oiii", "pt"), ("blz", "pt"), ("ok obg", "pt"), ("kkkk", "pt"), ("tá bom", "pt"),
+    ("holi", "es"), ("holaaa", "es"), ("dale", "es"), ("jajaja ok", "es"),
+    ("hmm", None), ("ok", None), ("pq?", None),   # no language's own words: undecided
+    ("email?", None), ("e-mail?", None), ("pdf?", None), ("web?", None),   # loanwords of all three
     ("<script>alert(1)</script>", None),
 ])
 def test_other_languages_names_and_noise(detect_like_the_bot, text, expected):
@@ -72,3 +76,21 @@ def test_reply_language_precedence():
     assert choose_language(previous="pt", detected=None, hint="en") == "pt"                    # sticky ("ok")
     assert choose_language(previous=None, detected=None, hint="pt-BR") == "pt"                 # channel hint
     assert choose_language(previous=None, detected="other", hint=None) == "es"                 # default Spanish
+
+
+def test_a_message_that_cannot_be_told_does_not_fix_the_conversation_language():
+    # "ok" first: answered in the default language, but the conversation has no language yet ...
+    assert choose_language(previous=None, detected=None) == "es"
+    assert conversation_language(previous=None, detected=None) is None
+    # ... so the next message that can be told decides, and then it sticks.
+    assert conversation_language(previous=None, detected="pt") == "pt"
+    assert conversation_language(previous="pt", detected=None) == "pt"
+    assert conversation_language(previous=None, detected=None, hint="en-GB") == "en"
+
+
+def test_an_undecided_message_is_answered_in_the_language_it_leans_to_only_when_nothing_else_tells():
+    undecided = detect("todo")   # Spanish "all" or English "to-do": too little to tell, leans Spanish
+    assert undecided.language is None and undecided.leaning == "es"
+    assert choose_language(previous=None, detected=None, leaning="pt") == "pt"
+    assert choose_language(previous="es", detected=None, leaning="pt") == "es"
+    assert choose_language(previous=None, detected=None, hint="en", leaning="pt") == "en"

@@ -33,6 +33,65 @@ def test_names_are_found(find, text, expected):
     assert expected in find(text)
 
 
+# The names people really use: other languages' acronyms, older and shorter names, rebrandings.
+POPULAR_NAMES = [
+    ("Is the OCDE an observer?", ("observer", "oecd")),
+    ("a OECD é observadora?", ("observer", "oecd")),
+    ("el IDB es observador?", ("observer", "idb")),
+    ("is the BID an observer?", ("observer", "idb")),
+    ("e a Comissão Econômica para a América Latina?", ("observer", "eclac")),
+    ("is the Andean Development Corporation an observer?", ("observer", "caf")),
+    ("¿ONU Migración es observador?", ("observer", "iom")),
+    ("and UN Environment?", ("observer", "unep")),
+    ("a Organização Panamericana da Saúde?", ("observer", "paho")),
+    ("is the World Food Program an observer", ("observer", "wfp")),
+    ("and UN-Women?", ("observer", "un_women")),
+    ("Comunidade de Países de Língua Portuguesa", ("observer", "cplp")),
+    ("is Luxemburg an observer?", ("observer", "luxembourg")),
+    ("¿Dominicana es miembro?", ("member_country", "dominican_republic")),
+    ("¿EE.UU. es miembro?", ("non_member", "united_states")),
+    ("¿Inglaterra es observador?", ("non_member", "united_kingdom")),
+    ("a ONU é observadora?", ("non_member", "united_nations")),
+    ("Is ASEAN an observer?", ("non_member", "asean")),
+    ("and APEC?", ("non_member", "apec")),
+    ("e a ALBA?", ("non_member", "alba")),
+    ("¿la CELAC es observadora?", ("non_member", "celac")),
+    ("Porto Rico é membro?", ("non_member", "puerto_rico")),
+    ("a Secretaria Geral Iberoamericana", ("topic", "segib_mission")),
+]
+# Topics named by their content reach the document or plan axis that speaks of them.
+TOPICS_BY_CONTENT = [
+    ("does SEGIB have anything on climate?", ("document", "environmental_charter")),
+    ("¿qué hace la SEGIB por el medio ambiente?", ("document", "environmental_charter")),
+    ("cambio climatico", ("document", "environmental_charter")),
+    ("a SEGIB faz algo sobre mudanças climáticas?", ("document", "environmental_charter")),
+    ("¿y sobre el hambre?", ("document", "food_security_route")),
+    ("fome", ("document", "food_security_route")),
+    ("anything about food?", ("document", "food_security_route")),
+    ("derechos digitales", ("document", "digital_rights_charter")),
+    ("what about the digital divide?", ("document", "digital_rights_charter")),
+    ("transformação digital", ("document", "digital_rights_charter")),
+    ("transición energética", ("document", "financial_architecture_statement")),
+    ("gender equality", ("topic", "strategic_axes")),
+    ("igualdad de genero", ("topic", "strategic_axes")),
+    ("igualdade de gênero", ("topic", "strategic_axes")),
+    ("cohesión social", ("topic", "strategic_axes")),
+    ("quien es el secretario general de la segib", ("topic", "secretary_general")),
+    ("y cuales son los ejes?", ("topic", "strategic_axes")),
+    ("who is the SG and what's the email?", ("topic", "secretary_general")),
+]
+
+
+@pytest.mark.parametrize("text, expected", POPULAR_NAMES + TOPICS_BY_CONTENT)
+def test_popular_names_and_topics_named_by_their_content_are_found(find, text, expected):
+    assert expected in find(text)
+
+
+@pytest.mark.parametrize("text", ["hola hombre", "I want to climb"])
+def test_a_topic_word_is_matched_exactly_not_through_a_typo(find, text):
+    assert find(text) == []
+
+
 @pytest.mark.parametrize("text", ["hola, ¿qué tal?", "what can you do?", "obrigado pela ajuda", "¿eres un robot?",
                                   # "oficina de la" is one typo away from no office name ("oficina de Lima")
                                   "¿dónde está la oficina de la SEGIB?",

@@ -13,8 +13,9 @@ RESULTS = defaultdict(lambda: [0, 0])
 @pytest.fixture(scope="module", autouse=True)
 def pass_rates():
     yield
-    record("end-to-end conversations passed", ", ".join(
-        f"{lang} {ok}/{total}" for lang, (ok, total) in sorted(RESULTS.items())))
+    if RESULTS:
+        record("end-to-end conversations passed", ", ".join(
+            f"{lang} {ok}/{total}" for lang, (ok, total) in sorted(RESULTS.items())))
 
 
 def test_there_are_enough_conversations_in_each_language():

@@ -61,6 +61,19 @@ def test_cancel_while_asked_for_the_email_files_nothing(desk_assistant, cases):
     assert "Allamand" in texts(say(sender, "¿Quién es el secretario general?"))[0]
 
 
+def test_a_question_instead_of_the_email_address_is_answered_and_files_nothing(desk_assistant, cases):
+    say = desk_assistant.say
+    sender = "rest-es-question-in-form"
+    say(sender, "quiero hablar con alguien", {"language": "es"})
+    assert "¿A qué dirección te escribimos?" in texts(say(sender, "sí"))[0]
+    before = len(cases.active())
+    replies = texts(say(sender, "¿dónde está la sede?"))
+    assert "Paseo de Recoletos, 8" in replies[0] and not any("no parece válida" in r for r in replies)
+    assert replies[-1] == "De acuerdo, no he registrado nada. Si tienes otra pregunta, escríbemela."
+    assert len(cases.active()) == before
+    assert "Allamand" in texts(say(sender, "¿Quién es el secretario general?"))[0]
+
+
 def test_the_resume_endpoint_needs_the_token_and_a_sender(desk_assistant):
     url = desk_assistant.base_url + "/webhooks/handoff/resume"
 

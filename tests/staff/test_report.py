@@ -147,3 +147,22 @@ def test_unseen_messages_show_scores_and_what_was_misunderstood(tmp_path):
     assert html.lstrip().lower().startswith("<!doctype html>")
     assert "Unseen messages" in html and "12 left out" in html
     assert "fala &lt;i&gt;aí&lt;/i&gt;" in html
+
+
+def test_realistic_conversations_show_the_language_by_kind_table_the_bar_and_each_failure(tmp_path):
+    from quality import realistic
+    from tests.support.conversations import Outcome
+
+    outcomes = [Outcome(f"es-{i}", "es", "ok", [], kind="noisy_fact") for i in range(19)]
+    outcomes += [Outcome("es-unk-budget", "es", "La SEGIB tiene su sede en Madrid.", ["no honest 'not known' (no tengo)"],
+                         kind="unknown", turns=["¿cuál es el presupuesto de la segib?"])]
+    results = realistic.summarise(outcomes, tmp_path / "realistic", "segib-x.tar.gz")
+    (tmp_path / "evaluation.json").write_text(json.dumps({**EVALUATION, "realistic": results}), encoding="utf-8")
+    html = report.render(tmp_path).read_text(encoding="utf-8")
+    assert "Realistic conversations" in html
+    assert '<td class="n ok">19 / 19 (100.0 %)</td>' in html  # noisy_fact
+    assert '<td class="n ko">0 / 1 (0.0 %)</td>' in html      # unknown
+    assert '<td class="n ok">19 / 20 (95.0 %)</td>' in html   # Spanish: at the bar
+    assert "es-unk-budget" in html and "¿cuál es el presupuesto de la segib?" in html
+    assert "La SEGIB tiene su sede en Madrid." in html and "no honest" in html
+    assert not results["bar_met"]  # the 'unknown' kind is under 90 %, and its reply was not honest
