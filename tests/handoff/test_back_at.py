@@ -35,7 +35,9 @@ def test_back_today_or_tomorrow_in_the_offices_time_zone():
 
 
 def turn(country=None, office=None) -> Turn:
-    return Turn(Question("ask_human", (), ""), Context(office=office), "es", None, None, None, 0, country=country)
+    return Turn(question=Question("ask_human"), context=Context(office=office), language="es",
+                settled_language="es", detected=None, other_language=None, pending_offer=None, failed_turns=0,
+                country=country)
 
 
 def test_a_case_goes_to_the_office_serving_the_citizens_country_else_the_conversations():
