@@ -50,9 +50,12 @@ _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 CHAT_WORDS = {
     "pt": "oi oie olá blz beleza vlw valeu obg obgd obrigado obrigada obrigadão brigado brigada brigadão "
           "tmj vc vcs você vocês tbm td tds tudo bom boa cadê não nao sim né tá falou tchau tchauzinho "
-          "eae eaí opa oq mto mt muito rs rsrs gente nossa entendi então entao sei hein",
+          "eae eaí opa oq mto mt muito rs rsrs gente nossa entendi então entao sei hein "
+          # words Spanish writes otherwise ("es", "el", "hay", "muy" are "é", "o", "há", "muito")
+          "é um uma pra pro",
     "es": "hola holi holis wenas buenas gracias grax grasias dale vale porfa xfa xq jaja jajaja jeje "
-          "oye onda ke chao chau listo disculpa perdón sí usted ustedes vos tú órale bueno che wey",
+          "oye onda ke chao chau listo disculpa perdón sí usted ustedes vos tú órale bueno che wey "
+          "es el los hay muy",
     "en": "ty tysm np thx thnx pls plz lol cya hiya sup whats gotcha",
 }
 # Laughter written out: "kkkk" is Brazilian, "jajaja" Spanish.
