@@ -24,6 +24,10 @@ Entity = Tuple[str, str]               # (entity type, value): ("observer", "bel
 # Kinds of entity that can be what a question is about; "topic" is a fact of the knowledge file.
 SUBJECT_TYPES = ("observer", "member_country", "non_member", "document", "office", "city", "topic")
 CONTACT_FIELD = "contact_field"
+# An e-mail address or a phone number written in the message: the writer's own.
+_EMAIL = r"[\w.+-]+@[\w-]+\.[\w.-]+"
+OWN_CONTACT_DETAILS = re.compile(_EMAIL + r"|\+?\d[\d ().-]{6,}\d")
+ADDRESSES = re.compile(_EMAIL + r"|\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
 STATES = ("member_country", "observer", "non_member")
 PLACES = ("office", "city", "member_country")
 SEGIB = "segib_mission"                # the fact that says what SEGIB is: the default subject
@@ -310,6 +314,9 @@ class FrameReader:
     def attributes_in(self, text: str) -> List[Tuple[int, int, str]]:
         """(start, end, attribute) of every attribute word, in text order, longest words first."""
         found = []
+        # An address or link is no question word ("ana@example.org" asks for no example): blanked,
+        # keeping the offsets.
+        text = ADDRESSES.sub(lambda match: " " * len(match.group(0)), text)
         for match in self._attributes.finditer(fold(text)):
             found.append((match.start(), match.end(), self._attribute_name(match.group(0))))
         return found
@@ -329,6 +336,10 @@ class FrameReader:
         attributes += [a for a in self.attributes_in(text)
                        if not any(s <= a[0] < e for s, e, _ in mentions + attributes)]
         attributes.sort()
+        if OWN_CONTACT_DETAILS.search(text):
+            # "write to me at ana@example.org or call me on 612...": the writer's own contact details,
+            # not a question about SEGIB's.
+            attributes = [a for a in attributes if a[2] not in ("phone", "email")]
         # "what is" asks for a definition only right before a name ("what is SEGIB", "¿qué es la CEPAL?"),
         # not in "what's the population of the member states?".
         attributes = [a for a in attributes if a[2] != "definition"

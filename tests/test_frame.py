@@ -211,3 +211,11 @@ def test_which_others_after_an_office_lists_every_office():
 def test_what_the_citizen_says_about_themselves_is_no_question():
     reply = ask("Soy de Chile y quiero saber si Brasil es miembro", "ask_is_member", "es")
     assert "Sí, Brasil es uno de los 22" in reply.text and "Chile" not in reply.text
+
+
+def test_the_writers_own_address_and_phone_ask_for_nothing():
+    text = "What will the weather be like tomorrow in Lisbon? Write to ana.example@example.org or call me on +34 612 005 405"
+    assert ANSWERER.answer_asked(question(text, "out_of_scope"), Context(), "en") is None
+    reader = FrameReader(KNOWLEDGE)
+    assert reader.attributes_in("escríbeme a ejemplo.lista@example.org") == []   # no "example" nor "list" asked
+    assert [a for _, _, a in reader.attributes_in("give me an example, see www.example.org/list")] == ["list"]
