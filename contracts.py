@@ -15,3 +15,9 @@ OTHER_LANGUAGE = "other_language"  # the citizen wrote in a language the bot doe
 ERROR = "error"                  # the assistant could not produce a reply (set by the channels)
 
 OUTCOMES = (ANSWERED, DONT_KNOW, HANDOFF, OTHER_LANGUAGE, ERROR)
+
+# The REST channel's optional shared secret (production: only the Telegram gateway knows it). The
+# Rasa server's REST channel checks it (rasa_server/channels/rest.py); the gateway sends it
+# (telegram_gateway/rasa.py).
+SECRET_ENV = "REST_SHARED_SECRET"
+SECRET_HEADER = "X-SEGIB-Secret"

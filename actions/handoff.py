@@ -15,7 +15,7 @@
 
 Cases go to the case store (handoff.store), from which the Telegram gateway posts them to staff.
 If the store cannot be written, the citizen gets the contacts: nothing is promised unrecorded.
-At most HANDOFF_CASES_PER_HOUR cases per conversation and per public client (bot.limits): beyond
+At most HANDOFF_CASES_PER_HOUR cases per conversation and per public client (rasa_server.limits): beyond
 that the citizen gets `handoff_limit` with the contacts, and nothing reaches the staff group.
 """
 import concurrent.futures

@@ -65,7 +65,7 @@ class Turn:
             failed_turns=int(tracker.get_slot(FAILED_TURNS_SLOT) or 0),
             channel=_text(metadata, "channel") or tracker.get_latest_input_channel(),
             # Only the channel gateways (Telegram, through REST) and the widget's socket.io channel
-            # (server-side, bot/channels/livecase.py) say they relay; a widget's own claim is dropped.
+            # (server-side, rasa_server/channels/livecase.py) say they relay; a widget's own claim is dropped.
             relay=_text(metadata, "relay") if tracker.get_latest_input_channel() in RELAY_CHANNELS else None,
             country=_text(metadata, "country"),
         )

@@ -173,7 +173,7 @@ class ProjectStack(Stack):
         self.rasa_pid = self.actions_pid = 0
         for pid in procs.tree(self.process.pid)[1:]:
             command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-            if (b"rasa" in command or b"ops.rasa" in command) and b"run" in command:   # ops/rasa.py
+            if (b"rasa" in command or b"rasa_server" in command) and b"run" in command:   # rasa_server/__main__.py
                 self.rasa_pid = pid
             elif b"actions" in command:
                 self.actions_pid = pid

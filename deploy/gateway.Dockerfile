@@ -1,4 +1,4 @@
-# Telegram gateway (bot/telegram). In production it runs in webhook mode behind the load balancer
+# Telegram gateway (telegram_gateway). In production it runs in webhook mode behind the load balancer
 # and calls the Rasa replicas' REST channel with the X-SEGIB-Secret header (REST_SHARED_SECRET).
 # No Rasa, no TensorFlow (requirements/gateway.txt).
 #   docker build -f deploy/gateway.Dockerfile -t segib/gateway .
@@ -9,15 +9,16 @@ COPY requirements/ requirements/
 COPY constraints.txt ./
 RUN pip install -r requirements/gateway.txt -c constraints.txt && useradd --system --uid 1001 --home /app segib
 COPY contracts.py .
-COPY bot/ bot/
+COPY telegram_gateway/ telegram_gateway/
+COPY data_protection/ data_protection/
 COPY knowledge/ knowledge/
 COPY handoff/ handoff/
 COPY ops/ ops/
 COPY data/knowledge/ data/knowledge/
 USER 1001
-# /health and /metrics (bot/telegram/health.py); GATEWAY_HTTP_LISTEN=0.0.0.0 lets Prometheus in on
+# /health and /metrics (telegram_gateway/health.py); GATEWAY_HTTP_LISTEN=0.0.0.0 lets Prometheus in on
 # the private network (compose and Helm set it); 8081 is the webhook server's.
 EXPOSE 8090
 HEALTHCHECK --interval=15s --timeout=6s --start-period=30s --retries=3 \
   CMD ["python", "-m", "ops.healthcheck", "http://127.0.0.1:8090/health"]
-CMD ["python", "-m", "bot.telegram"]
+CMD ["python", "-m", "telegram_gateway"]

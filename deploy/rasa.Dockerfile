@@ -11,7 +11,8 @@ COPY constraints.txt ./
 RUN pip install -r requirements/rasa.txt -c constraints.txt && useradd --system --uid 1001 --home /app segib
 COPY config.yml domain.yml credentials.yml endpoints.production.yml ./
 COPY contracts.py .
-COPY bot/ bot/
+COPY rasa_server/ rasa_server/
+COPY data_protection/ data_protection/
 COPY knowledge/ knowledge/
 COPY handoff/ handoff/
 COPY nlu/ nlu/
@@ -25,6 +26,6 @@ HEALTHCHECK --interval=15s --timeout=6s --start-period=90s --retries=3 \
   CMD ["python", "-m", "ops.healthcheck", "http://127.0.0.1:5005/webhooks/rest/"]
 # HTTP API off (no --enable-api), no --cors: only the REST and web widget channels (and /metrics)
 # are served. The replica listens on all the container's interfaces; publish it only through the
-# load balancer, which does not route /metrics. python -m ops.rasa = python -m rasa with the
-# project's logging (ops/rasa.py).
-CMD ["sh", "-c", "exec python -m ops.rasa run --model models --endpoints \"$ENDPOINTS_FILE\" --credentials credentials.yml --interface 0.0.0.0 --port 5005"]
+# load balancer, which does not route /metrics. python -m rasa_server = python -m rasa with the
+# project's logging (rasa_server/__main__.py).
+CMD ["sh", "-c", "exec python -m rasa_server run --model models --endpoints \"$ENDPOINTS_FILE\" --credentials credentials.yml --interface 0.0.0.0 --port 5005"]

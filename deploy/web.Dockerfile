@@ -1,4 +1,4 @@
-# Demo page with the chat widget (bot/website.py). A real website embeds the widget instead
+# Demo page with the chat widget (website/server.py). A real website embeds the widget instead
 # (docs/widget.md); this image serves the demo behind the same TLS proxy. No Rasa, no TensorFlow
 # (requirements/web.txt).
 #   docker build -f deploy/web.Dockerfile -t segib/web .
@@ -14,7 +14,7 @@ COPY requirements/ requirements/
 COPY constraints.txt ./
 RUN pip install --no-cache-dir -r requirements/web.txt -c constraints.txt && useradd --system --uid 1001 --home /app segib
 COPY contracts.py .
-COPY bot/ bot/
+COPY website/ website/
 COPY knowledge/ knowledge/
 COPY ops/ ops/
 COPY data/knowledge/ data/knowledge/
@@ -25,4 +25,4 @@ USER 1001
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=6s --start-period=20s --retries=3 \
   CMD ["python", "-m", "ops.healthcheck", "http://127.0.0.1:8080/health"]
-CMD ["sh", "-c", "exec python -m bot.website --host 0.0.0.0 --port 8080 --socket-url \"$WIDGET_SOCKET_URL\""]
+CMD ["sh", "-c", "exec python -m website --host 0.0.0.0 --port 8080 --socket-url \"$WIDGET_SOCKET_URL\""]

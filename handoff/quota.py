@@ -3,8 +3,8 @@ HANDOFF_CASES_PER_CLIENT_HOUR (default: the same) per public client address in a
 script cannot flood the staff group with cases. Counted in the action server's memory (each action
 server process counts its own).
 
-The public channels (bot/channels) put a pseudonym of the client address in the message metadata
-under CLIENT_KEY (bot.limits); callers cannot set it (the channels drop unknown metadata).
+The public channels (rasa_server/channels) put a pseudonym of the client address in the message metadata
+under CLIENT_KEY (rasa_server.limits); callers cannot set it (the channels drop unknown metadata).
 """
 import os
 import threading

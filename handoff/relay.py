@@ -3,11 +3,11 @@
 A channel is one adapter: it finds the citizen's live case (`live_case` with its sender id), passes
 their messages on (`from_citizen`) and their "/bot" (`citizen_leaves`); staff's answers and notices
 come back as outbox rows for the citizen. Who delivers those rows depends on the channel: the
-Telegram gateway for Telegram chats (bot/telegram/outbox.py), the Rasa server's socket.io channel
-for the web widget (bot/channels/livecase.py). `resume` rows (hand the conversation back to the
+Telegram gateway for Telegram chats (telegram_gateway/outbox.py), the Rasa server's socket.io channel
+for the web widget (rasa_server/channels/livecase.py). `resume` rows (hand the conversation back to the
 assistant in Rasa) are the gateway's for every channel.
 
-`texts` is a bot.telegram.casetext.CaseTexts: `staff(key, **values)` in the staff's language and
+`texts` is a telegram_gateway.casetext.CaseTexts: `staff(key, **values)` in the staff's language and
 `citizen(case, key, **values)` in the case's. No Telegram or Rasa import here.
 """
 from typing import Callable, Optional

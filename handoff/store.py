@@ -34,7 +34,7 @@ LIVE, EMAIL, OFFLINE = "live", "email", "offline"    # mode: Telegram relay / by
 ASKED, FALLBACK = "asked", "fallback"                # reason
 STAFF, CITIZEN = "staff", "citizen"                  # outbox targets
 WEB = "socketio"                                     # the widget's cases (Rasa's input channel): their citizen
-RESUME = "resume"                                    # rows go out through the Rasa server (bot/channels/livecase.py), all but `resume`
+RESUME = "resume"                                    # rows go out through the Rasa server (rasa_server/channels/livecase.py), all but `resume`
 # Outbox rows of an erased citizen's staff-group copies (case_id NO_CASE, the case is gone; `text`
 # is JSON): delete one message {"chat", "message", "reference"}, or tell the group {"chat", "reference"}.
 ERASE, ERASED, NO_CASE = "erase", "erased", 0
@@ -308,7 +308,7 @@ class CaseStore:
                 connection.execute(cases.update().where(cases.c.id == item.case_id)
                                    .values(staff_chat_id=chat_id, staff_message_id=message_id))
 
-    # ---- the widget's live cases (delivered by the Rasa server, bot/channels/livecase.py) --------------
+    # ---- the widget's live cases (delivered by the Rasa server, rasa_server/channels/livecase.py) --------------
     def _web_rows(self, sender: Optional[str] = None):
         condition = ((outbox.c.target == CITIZEN) & outbox.c.sent_at.is_(None) & (cases.c.channel == WEB))
         if sender is not None:
@@ -381,7 +381,7 @@ class CaseStore:
         return self._delete((cases.c.created_at < before) & (cases.c.status != OPEN))
 
     def cases_of(self, sender: str) -> List[Case]:
-        """Every case of `sender`, oldest first (their copy of their data: bot.privacy.export)."""
+        """Every case of `sender`, oldest first (their copy of their data: data_protection.rights.export)."""
         with self.engine.connect() as connection:
             rows = connection.execute(sa.select(cases).where(cases.c.sender == sender).order_by(cases.c.id))
             return [Case.from_row(row) for row in rows]

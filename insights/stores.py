@@ -135,7 +135,7 @@ def _missing_sqlite_file(url: Union[str, "sa.engine.URL"]) -> bool:
 
 def tracker_engine(source: Optional[str]) -> "sa.engine.Engine":
     """The tracker store's database: `source` is an endpoints file (endpoints.yml by default) or a URL."""
-    from bot import tracker_db
+    from data_protection import tracker_db
 
     from rasa.shared.exceptions import RasaException
 

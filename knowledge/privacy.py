@@ -2,8 +2,8 @@
 privacy page is (PRIVACY_URL), how many days conversations are kept (RETENTION_DAYS) and after how
 many hours a live hand-off case nobody closed is closed (HANDOFF_STALE_HOURS).
 
-The privacy page is served by the demo site (bot/website.py, `/privacy`, from docs/privacy.md); a
-deployment that publishes it elsewhere sets PRIVACY_URL. RETENTION_DAYS is what bot.retention purges
+The privacy page is served by the demo site (website/server.py, `/privacy`, from docs/privacy.md); a
+deployment that publishes it elsewhere sets PRIVACY_URL. RETENTION_DAYS is what data_protection.retention purges
 by default, what the privacy page and the first-contact notices say, and how long the web widget keeps
 its local copy of the transcript.
 """

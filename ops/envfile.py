@@ -1,7 +1,7 @@
 """The one reader of the untracked `.env` file: python-dotenv's parser, strict about bad lines.
 
 Used by `make run` (scripts/run.sh, through `python -m ops.envfile .env`), the Telegram gateway
-(bot/telegram/config.py) and `make doctor` (scripts/doctor.py), so the three read a file alike.
+(telegram_gateway/config.py) and `make doctor` (scripts/doctor.py), so the three read a file alike.
 Values with spaces work unquoted, as the README shows (`HANDOFF_HOURS=mon-fri 09:00-18:00
 Europe/Madrid`); `#` starts a comment after a space; quotes and `export` are allowed. A line
 python-dotenv cannot parse is an error naming the file and line (python-dotenv itself only logs a

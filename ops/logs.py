@@ -64,7 +64,7 @@ def json_formatter() -> logging.Formatter:
 
     class Formatter(JsonFormatter):
         """python-json-logger formats a traceback again from `exc_info`; a traceback a filter has
-        already formatted (and redacted: the gateway's bot token, bot/telegram/logs.py) is kept."""
+        already formatted (and redacted: the gateway's bot token, telegram_gateway/logs.py) is kept."""
 
         def format(self, record: logging.LogRecord) -> str:
             if not (record.exc_info and record.exc_text):

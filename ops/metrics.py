@@ -1,11 +1,11 @@
 """Every Prometheus metric of the assistant, defined once (names are a contract: CONTRACTS.md).
 
 Each process exposes the metrics it moves, at `GET /metrics` in Prometheus's text format:
-- Rasa server (5005): segib_messages_total, segib_reply_seconds (ops/rasa_server.py);
+- Rasa server (5005): segib_messages_total, segib_reply_seconds (rasa_server/metrics.py);
 - action server (5055): segib_handoff_cases_total, and segib_handoff_waiting, segib_outbox_pending,
   segib_handoff_oldest_waiting_seconds read from the case store at scrape time (ops/store_gauges.py);
 - Telegram gateway (GATEWAY_HTTP_PORT, 8090): segib_rasa_unavailable_total,
-  segib_telegram_api_errors_total, segib_telegram_last_update_age_seconds (bot/telegram/health.py).
+  segib_telegram_api_errors_total, segib_telegram_last_update_age_seconds (telegram_gateway/health.py).
 
 Labels hold only small fixed sets of values (never message text, sender or chat ids): every label
 value passes through one of the `*_label` functions below.

@@ -91,7 +91,7 @@ def check(env: dict, root: Path = ROOT) -> list:
     if "__error__" in credentials:
         unsafe(f"{credentials_path.name}: cannot be read: {credentials['__error__']}")
         credentials = {}
-    rest_on = any(key in credentials for key in ("rest", "bot.channels.rest.SegibRestInput"))
+    rest_on = any(key in credentials for key in ("rest", "rasa_server.channels.rest.SegibRestInput"))
     if rest_on and interface not in LOOPBACK and not env.get("REST_SHARED_SECRET"):
         unsafe(f"the REST channel listens on {interface} (beyond loopback) without REST_SHARED_SECRET: "
                "anyone who reaches it can talk as any sender")

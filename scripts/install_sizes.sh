@@ -9,10 +9,10 @@ OUT="${1:-/tmp/segib-install-sizes}"; shift || true
 SERVICES=("${@:-gateway actions web rasa}")
 PYTHON="$(scripts/find_python.sh)"
 declare -A CHECK=(
-  [gateway]="import bot.telegram.app, bot.telegram.health, ops.envfile"
+  [gateway]="import telegram_gateway.app, telegram_gateway.health, ops.envfile"
   [actions]="import actions.actions, ops.action_server"
-  [web]="import bot.website"
-  [rasa]="import rasa.core.agent, bot.channels.rest, bot.channels.socketio, nlu.intent_classifier, ops.rasa_server"
+  [web]="import website.server"
+  [rasa]="import rasa.core.agent, rasa_server.channels.rest, rasa_server.channels.socketio, nlu.intent_classifier, rasa_server.metrics"
 )
 mkdir -p "$OUT"
 for service in ${SERVICES[@]}; do

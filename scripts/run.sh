@@ -20,10 +20,10 @@ if [ "$WEB_PORT" != 8080 ] && [ -z "${WIDGET_ALLOWED_ORIGINS:-}" ]; then  # cred
   export WIDGET_ALLOWED_ORIGINS="http://localhost:$WEB_PORT,http://127.0.0.1:$WEB_PORT"
 fi
 mkdir -p .state logs
-# Shared by the Rasa server and the Telegram gateway for /forget (bot/channels/forget.py); a fresh
+# Shared by the Rasa server and the Telegram gateway for /forget (rasa_server/channels/forget.py); a fresh
 # random one per run unless set.
 export SEGIB_FORGET_TOKEN="${SEGIB_FORGET_TOKEN:-$($PY -c 'import secrets; print(secrets.token_urlsafe(32))')}"
-# Signs the web widget's resume tokens (bot/channels/socketio.py): kept in .state/ so that a restart
+# Signs the web widget's resume tokens (rasa_server/channels/socketio.py): kept in .state/ so that a restart
 # does not turn open widgets' conversations into new ones.
 if [ -z "${SOCKETIO_SESSION_SECRET:-}" ]; then
   if [ ! -s .state/socketio_session_secret ]; then
@@ -34,7 +34,7 @@ fi
 export SOCKETIO_SESSION_SECRET
 # With the Telegram gateway on, the REST channel trusts only callers with the shared secret (the
 # gateway: its `telegram:` senders and hand-off metadata); kept in .state/ for `make shell`. Callers
-# without the header are still served, as the public (REST_ALLOW_PUBLIC, bot/channels/rest.py).
+# without the header are still served, as the public (REST_ALLOW_PUBLIC, rasa_server/channels/rest.py).
 if [ -n "${TELEGRAM_BOT_TOKEN:-}" ] && [ -z "${REST_SHARED_SECRET:-}" ]; then
   if [ ! -s .state/rest_shared_secret ]; then
     (umask 077; $PY -c 'import secrets; print(secrets.token_hex(32))' >.state/rest_shared_secret)
@@ -45,7 +45,7 @@ if [ -n "${TELEGRAM_BOT_TOKEN:-}" ] && [ -z "${REST_SHARED_SECRET:-}" ]; then
 fi
 # Everything here listens on loopback, so every local client (the demo page's visitors, make shell,
 # scripts) has the address 127.0.0.1: per-address limits would count them all as one client. They
-# stay per connection and per conversation (bot/limits.py); behind nginx in production,
+# stay per connection and per conversation (rasa_server/limits.py); behind nginx in production,
 # TRUSTED_PROXIES gives each citizen their own address and the per-address defaults apply.
 export RATE_LIMIT_ADDRESS_BURST="${RATE_LIMIT_ADDRESS_BURST:-100000}"
 export RATE_LIMIT_ADDRESS_PER_SECOND="${RATE_LIMIT_ADDRESS_PER_SECOND:-100000}"
@@ -67,16 +67,16 @@ wait_for() {  # url, name, pid
 
 # Both servers start at once (the Rasa server needs the action server only to answer).
 $PY -m actions --port "$ACTION_PORT" >logs/actions.log 2>&1 & pids+=($!)
-$PY -m ops.rasa run --model "$MODEL" --credentials credentials.yml --endpoints "$ENDPOINTS" \
+$PY -m rasa_server run --model "$MODEL" --credentials credentials.yml --endpoints "$ENDPOINTS" \
   --interface 127.0.0.1 --port "$RASA_PORT" >logs/rasa.log 2>&1 & pids+=($!)
 wait_for "http://127.0.0.1:$ACTION_PORT/health" actions "${pids[0]}"
 wait_for "http://127.0.0.1:$RASA_PORT/webhooks/rest/" rasa "${pids[1]}"
-$PY -m bot.website --host 127.0.0.1 --port "$WEB_PORT" >logs/web.log 2>&1 & pids+=($!)
+$PY -m website --host 127.0.0.1 --port "$WEB_PORT" >logs/web.log 2>&1 & pids+=($!)
 wait_for "http://127.0.0.1:$WEB_PORT/health" web "${pids[-1]}"
 
 if [ -n "${TELEGRAM_BOT_TOKEN:-}" ]; then
   # The gateway does not stop the assistant if it fails (e.g. a revoked token): it is reported.
-  RASA_URL="http://127.0.0.1:$RASA_PORT" $PY -m bot.telegram >logs/telegram.log 2>&1 & pids+=($!)
+  RASA_URL="http://127.0.0.1:$RASA_PORT" $PY -m telegram_gateway >logs/telegram.log 2>&1 & pids+=($!)
   TELEGRAM_STATUS="Telegram: gateway starting (${TELEGRAM_MODE:-polling}); log in logs/telegram.log."
   for _ in $(seq 1 30); do
     if ! kill -0 "${pids[-1]}" 2>/dev/null; then

@@ -52,7 +52,7 @@ def test_helm_values_keep_the_api_off_and_origins_listed():
     values = yaml.safe_load((DEPLOY / "helm" / "rasa-values.yaml").read_text())
     settings = values["applicationSettings"]
     assert settings["enableAPI"] is False and settings["cors"] != "*" and not settings["debugMode"]
-    socket = settings["credentials"]["additionalChannelCredentials"]["bot.channels.socketio.SegibSocketIOInput"]
+    socket = settings["credentials"]["additionalChannelCredentials"]["rasa_server.channels.socketio.SegibSocketIOInput"]
     assert "*" not in socket["allowed_origins"]
     assert settings["endpoints"]["lockStore"]["enabled"] and settings["endpoints"]["trackerStore"]["enabled"]
     assert values["replicaCount"] >= 2
@@ -67,7 +67,7 @@ SERVICE_REQUIREMENTS = {"rasa.Dockerfile": "rasa", "actions.Dockerfile": "action
                         "gateway.Dockerfile": "gateway", "web.Dockerfile": "web"}
 
 
-TICKET_LOCK_STORE = "bot.lock_store.RedisTicketLockStore"   # not Rasa's RedisLockStore (RasaHQ/rasa#9213)
+TICKET_LOCK_STORE = "rasa_server.lock_store.RedisTicketLockStore"   # not Rasa's RedisLockStore (RasaHQ/rasa#9213)
 
 
 def test_helm_uses_the_lock_store_that_loses_no_turn():
@@ -118,7 +118,7 @@ def test_helm_never_hands_rasa_the_charts_unset_secrets_and_keeps_metrics_intern
     args = " ".join(values["args"])
     for flag in ("--enable-api", "--jwt-secret", "--auth-token", "UNSET"):
         assert flag not in args
-    assert values["command"] == ["python", "-m", "ops.rasa"]
+    assert values["command"] == ["python", "-m", "rasa_server"]
     paths = [values["ingress"]["path"]] + [p["path"] for p in values["ingress"].get("extraPaths", [])]
     assert paths == ["/webhooks/", "/socket.io/"], paths   # never / (which would publish /metrics)
 
@@ -139,7 +139,7 @@ def test_helm_probes_and_the_services_beside_rasa():
     assert values["rasa-action-server"]["external"]["url"] == "http://segib-actions:5055/webhook"
     retention = next(d for d in manifests if d["kind"] == "CronJob")
     command = " ".join(retention["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["command"])
-    assert "bot.retention" in command and "--older-than-days" in command
+    assert "data_protection.retention" in command and "--older-than-days" in command
 
 
 def test_the_charts_channels_are_the_ones_credentials_yml_configures():

@@ -49,7 +49,7 @@ def test_protected_settings_pass(tmp_path):
 
 
 def test_the_widget_session_secret_is_checked(tmp_path):
-    (tmp_path / "credentials.yml").write_text("bot.channels.socketio.SegibSocketIOInput:\n")
+    (tmp_path / "credentials.yml").write_text("rasa_server.channels.socketio.SegibSocketIOInput:\n")
     env = {"RASA_INTERFACE": "0.0.0.0"}
     assert any("SOCKETIO_SESSION_SECRET is not set" in message
                for level, message in doctor.check(env, tmp_path) if level == "WARN")

@@ -1,11 +1,11 @@
-"""The rate limits and the cap on hand-off cases (bot/limits.py, handoff/quota.py), with a clock the
+"""The rate limits and the cap on hand-off cases (rasa_server/limits.py, handoff/quota.py), with a clock the
 test moves, and the REST channel's use of them in process (Sanic app over ASGI)."""
 import asyncio
 
 import pytest
 
-import bot.limits
-from bot.limits import ChannelGuard, Client, MessageLimits, client_address, parse_networks
+import rasa_server.limits
+from rasa_server.limits import ChannelGuard, Client, MessageLimits, client_address, parse_networks
 from handoff.quota import CaseQuota
 
 
@@ -78,14 +78,14 @@ def test_the_cap_per_client_address_can_differ_from_the_cap_per_conversation(mon
 def guard(monkeypatch):
     """A fresh guard of the process, whose clock the test moves."""
     clock = Clock()
-    monkeypatch.setattr(bot.limits, "_guard", ChannelGuard(MessageLimits(clock=clock), [], b"test-key"))
+    monkeypatch.setattr(rasa_server.limits, "_guard", ChannelGuard(MessageLimits(clock=clock), [], b"test-key"))
     return clock
 
 
 def test_the_actions_get_a_pseudonym_of_the_address_never_the_address(guard):
     from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-    from bot.channels.rest import run_assistant
+    from rasa_server.channels.rest import run_assistant
     seen = []
 
     async def record(message):
@@ -94,5 +94,5 @@ def test_the_actions_get_a_pseudonym_of_the_address_never_the_address(guard):
     message = UserMessage("hi", CollectingOutputChannel(), "pseudonym-test", metadata={"language": "es"})
     assert asyncio.run(run_assistant(record, message, Client(address="198.51.100.7")))
     client = seen[0]["client"]
-    assert "198.51.100.7" not in client and client == bot.limits._guard.pseudonym("198.51.100.7")
-    assert client != bot.limits._guard.pseudonym("198.51.100.8")
+    assert "198.51.100.7" not in client and client == rasa_server.limits._guard.pseudonym("198.51.100.7")
+    assert client != rasa_server.limits._guard.pseudonym("198.51.100.8")

@@ -1,11 +1,11 @@
-"""bot/rasa_fixes.py: a message waiting behind the ticket of a dead request is served once that
+"""rasa_server/patches/fixes.py: a message waiting behind the ticket of a dead request is served once that
 ticket expires (Rasa 3.6 alone leaves it waiting forever)."""
 import asyncio
 import time
 
 from rasa.core.lock_store import InMemoryLockStore
 
-from bot import rasa_fixes
+from rasa_server.patches import fixes as rasa_fixes
 
 rasa_fixes.install()
 

@@ -13,7 +13,7 @@ from sanic import Sanic
 
 from knowledge import default_knowledge
 from tests.test_limits import guard  # noqa: F401 (fixture)
-from bot.channels.rest import (METADATA_KEYS, SECRET_HEADER, SegibRestInput, clean_metadata, open_rest_refusal,
+from rasa_server.channels.rest import (METADATA_KEYS, SECRET_HEADER, SegibRestInput, clean_metadata, open_rest_refusal,
                                 secret_matches, unavailable)
 
 URL = "/webhooks/rest/webhook"

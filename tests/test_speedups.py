@@ -15,8 +15,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 from sklearn.linear_model import LogisticRegression
 
-from bot import speedups
-from bot.tracker_store import SQLiteTrackerStore
+from rasa_server.patches import speedups
+from rasa_server.tracker_store import SQLiteTrackerStore
 from nlu.intent_classifier import _Weights
 
 speedups.install()

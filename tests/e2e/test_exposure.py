@@ -16,7 +16,7 @@ def test_get_root_does_not_announce_the_rasa_version(assistant):
 def test_the_server_refuses_to_start_on_every_interface_without_the_rest_secret(model, tmp_path):
     port = free_port()
     endpoints = tmp_path / "endpoints.yml"
-    endpoints.write_text("tracker_store:\n  type: bot.tracker_store.SQLiteTrackerStore\n  dialect: sqlite\n"
+    endpoints.write_text("tracker_store:\n  type: rasa_server.tracker_store.SQLiteTrackerStore\n  dialect: sqlite\n"
                          f"  db: {tmp_path / 'conversations.db'}\n")
     # Refused before the socket is bound: nothing listens on 0.0.0.0 even for a moment.
     result = subprocess.run([PYTHON, "-m", "rasa", "run", "--model", str(model), "--credentials",

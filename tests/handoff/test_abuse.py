@@ -1,5 +1,5 @@
 """Abuse from the public web: a script filing cases in a loop, a burst of messages. Real servers with
-the product's limits (bot/limits.py, handoff/quota.py; not the loosened pace of the other end-to-end
+the product's limits (rasa_server/limits.py, handoff/quota.py; not the loosened pace of the other end-to-end
 tests), the real Telegram gateway trusted with REST_SHARED_SECRET as in production, and the real
 socket.io client talking to the widget channel the way the widget does, all from 127.0.0.1."""
 import secrets

@@ -9,9 +9,9 @@ from handoff.hours import parse
 from handoff.store import ASKED, LIVE, CaseStore
 from tests.handoff.conftest import STAFF_CHAT, relay_fixture
 from tests.handoff.test_telegram_handoff import open_live_case
-from bot.telegram.casetext import CaseTexts
-from bot.telegram.phrases import Phrases
-from bot.telegram.staff import HandoffRelay
+from telegram_gateway.casetext import CaseTexts
+from telegram_gateway.phrases import Phrases
+from telegram_gateway.staff import HandoffRelay
 
 
 remind_relay = relay_fixture("remind-relay", HANDOFF_REMIND_MINUTES="0.05")   # 3 seconds

@@ -83,7 +83,7 @@ def test_closing_is_done_once(store):
 
 
 def test_erase_queues_the_deletion_of_every_staff_group_copy_or_a_notice_for_old_cases(store):
-    """bot.privacy.forget's part in the case store: the cases go, and the staff group's copies of
+    """data_protection.rights.forget's part in the case store: the cases go, and the staff group's copies of
     them (case message, relayed messages, staff replies) are queued for deletion; cases opened before
     `deletable_after` (older than Telegram's 48 hours) get one "erased" notice per staff chat."""
     recent = store.open_case("telegram:9", "telegram", "es", ASKED, LIVE, TRANSCRIPT)

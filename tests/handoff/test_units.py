@@ -7,14 +7,14 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot import privacy
-from bot.telegram.casetext import CaseTexts, age, fit
-from bot.telegram import outbox as outbox_module
-from bot.telegram.config import ConfigError, Settings
-from bot.telegram.phrases import Phrases
-from bot.telegram.rasa import parse_messages
-from bot.telegram.render import utf16_len
-from bot.telegram.staff import HandoffRelay
+from data_protection import rights as privacy
+from telegram_gateway.casetext import CaseTexts, age, fit
+from telegram_gateway import outbox as outbox_module
+from telegram_gateway.config import ConfigError, Settings
+from telegram_gateway.phrases import Phrases
+from telegram_gateway.rasa import parse_messages
+from telegram_gateway.render import utf16_len
+from telegram_gateway.staff import HandoffRelay
 from handoff.hours import parse
 from handoff.store import ASKED, CITIZEN, EMAIL, FALLBACK, LIVE, STAFF, CaseStore
 
@@ -117,7 +117,7 @@ def test_only_the_gateways_rest_channel_and_the_widgets_server_side_are_believed
         events = [{"event": "user", "text": "sí", "input_channel": input_channel}]
         return Turn.from_tracker(Tracker("x", {}, latest, events, False, None, {}, "action_listen"))
 
-    # The socket.io channel replaces whatever the widget sent with its own (bot/channels/livecase.py).
+    # The socket.io channel replaces whatever the widget sent with its own (rasa_server/channels/livecase.py).
     assert turn("rest").relay == "open" and turn("socketio").relay == "open" and turn("cmdline").relay is None
 
 

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from bot.telegram.config import ConfigError, Settings
+from telegram_gateway.config import ConfigError, Settings
 from ops import envfile
 from tests.support.services import ROOT
 

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from bot.telegram.logs import REDACTED, setup_logging
+from telegram_gateway.logs import REDACTED, setup_logging
 from ops import logs
 
 TOKEN = "123456:" + "S" * 35

@@ -176,7 +176,7 @@ def test_health_says_degraded_when_the_staff_group_is_unreachable(tmp_path):
 
     from telegram import Bot
 
-    from bot.telegram.health import GatewayHealth, HealthServer
+    from telegram_gateway.health import GatewayHealth, HealthServer
     from handoff.store import CaseStore
 
     fake = FakeTelegram().start()

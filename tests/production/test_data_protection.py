@@ -1,4 +1,4 @@
-"""Retention purge (bot.retention) and "forget me" (bot.privacy) on the two tracker databases the
+"""Retention purge (data_protection.retention) and "forget me" (data_protection.rights) on the two tracker databases the
 assistant uses: the embedded SQLite file and PostgreSQL (a private server). The conversations are
 written by Rasa's own SQLTrackerStore, so the schema is the real one."""
 import asyncio
@@ -11,7 +11,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import privacy, retention
+from data_protection import rights as privacy, retention
 
 DAY = 86400
 NOW = time.time()
@@ -97,7 +97,7 @@ def test_retention_command_reads_the_endpoints_file(store, tmp_path, monkeypatch
 
 
 def test_the_operators_commands_export_then_forget_one_sender_only(store, tmp_path, monkeypatch):
-    """`python -m bot.privacy export` gives the sender's own messages and replies with their times;
+    """`python -m data_protection.rights export` gives the sender's own messages and replies with their times;
     `forget` deletes their conversation and hand-off cases and nobody else's."""
     import json
 
@@ -129,11 +129,11 @@ def test_the_operators_commands_export_then_forget_one_sender_only(store, tmp_pa
 
 
 def test_the_rasa_servers_deletion_removes_the_same_rows_as_the_offline_tool(store):
-    """bot.channels.forget (inside the Rasa server: /forget, the widget's button) and bot.privacy
-    (offline) share the deletion (bot.tracker_db.delete_events): same rows gone, others kept."""
+    """rasa_server.channels.forget (inside the Rasa server: /forget, the widget's button) and data_protection.rights
+    (offline) share the deletion (data_protection.tracker_db.delete_events): same rows gone, others kept."""
     from rasa.core.tracker_store import AwaitableTrackerStore, FailSafeTrackerStore
 
-    from bot.channels.forget import delete_conversation
+    from rasa_server.channels.forget import delete_conversation
 
     wrapped = AwaitableTrackerStore(FailSafeTrackerStore(store))   # as the Rasa server holds it
     assert delete_conversation(wrapped, "returning") is True
@@ -146,7 +146,7 @@ def test_the_rasa_servers_deletion_removes_the_same_rows_as_the_offline_tool(sto
 def test_the_rasa_servers_deletion_on_the_in_memory_store():
     from rasa.core.tracker_store import InMemoryTrackerStore
 
-    from bot.channels.forget import delete_conversation
+    from rasa_server.channels.forget import delete_conversation
 
     memory = InMemoryTrackerStore(Domain.empty())
     for sender, events in CONVERSATIONS.items():

@@ -1,4 +1,4 @@
-"""bot/lock_store.py against a real Redis: one conversation's lock is held by one message at a time
+"""rasa_server/lock_store.py against a real Redis: one conversation's lock is held by one message at a time
 even when "replicas" (threads, each with its own store and connection) ask at the same instant
 (RasaHQ/rasa#9213: Rasa 3.6's RedisLockStore lets two in; the replica probe in test_scale_out.py
 shows the lost turns)."""
@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from bot.lock_store import RedisTicketLockStore
+from rasa_server.lock_store import RedisTicketLockStore
 from tests.support.databases import Redis
 
 
@@ -80,7 +80,7 @@ def test_loaded_from_the_endpoints_file(redis_port):
     from rasa.utils.endpoints import EndpointConfig
 
     store = LockStore.create(EndpointConfig.from_dict({
-        "type": "bot.lock_store.RedisTicketLockStore", "url": "127.0.0.1", "port": redis_port,
+        "type": "rasa_server.lock_store.RedisTicketLockStore", "url": "127.0.0.1", "port": redis_port,
         "password": "", "db": 4, "key_prefix": "segib"}))
     assert isinstance(store, RedisTicketLockStore) and store.key_prefix.startswith("segib:")
 

@@ -155,7 +155,7 @@ def race_run(urls, pairs: int):
 def test_lock_race_probe(replicas, postgres):
     """RasaHQ/rasa#9213: two messages of one conversation sent at the same instant to the two
     replicas. Rasa's RedisLockStore could let both in and lose a turn (5 of 600 over ten runs);
-    bot/lock_store.py (endpoints.production.yml) must lose none, duplicate none, interleave none.
+    rasa_server/lock_store.py (endpoints.production.yml) must lose none, duplicate none, interleave none.
     LOCK_PROBE_PAIRS and LOCK_PROBE_RUNS make it the full probe (600 pairs, 10 runs: docs/production.md)."""
     pairs, runs = int(os.environ.get("LOCK_PROBE_PAIRS", "30")), int(os.environ.get("LOCK_PROBE_RUNS", "1"))
     urls = [r.rest_url for r in replicas]

@@ -180,7 +180,7 @@ def endpoints_yaml(action_url: str, db: Path, template: Path = ROOT / "endpoints
 
 
 # End-to-end tests write far faster than citizens, and all from 127.0.0.1: the rate limits and the
-# cap on hand-off cases (bot/limits.py) are loosened for them, unless a test passes its own values
+# cap on hand-off cases (rasa_server/limits.py) are loosened for them, unless a test passes its own values
 # (tests/production/test_abuse.py runs with the real defaults, PRODUCT_PACE).
 TEST_PACE = {"RATE_LIMIT_BURST": "1000", "RATE_LIMIT_PER_SECOND": "1000", "RATE_LIMIT_ADDRESS_BURST": "100000",
              "RATE_LIMIT_ADDRESS_PER_SECOND": "100000", "HANDOFF_CASES_PER_HOUR": "100000"}
@@ -219,7 +219,7 @@ def start_assistant(workdir: Path, model: Path, env: Optional[Dict[str, str]] = 
         endpoints.write_text(endpoints_yaml(action_url(actions), db, endpoints_template, tracker_store))
     else:
         env.setdefault("ACTION_SERVER_URL", action_url(actions))
-    rasa = Service(name, [PYTHON, "-m", "ops.rasa", "run", "--model", str(model), "--credentials",
+    rasa = Service(name, [PYTHON, "-m", "rasa_server", "run", "--model", str(model), "--credentials",
                           str(credentials), "--endpoints", str(endpoints),
                           "--interface", "127.0.0.1", "--port", str(rasa_port)],
                    f"http://127.0.0.1:{rasa_port}/webhooks/rest/", workdir, env)

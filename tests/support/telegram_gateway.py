@@ -1,4 +1,4 @@
-"""Runs the real Telegram gateway (`python -m bot.telegram`) against the stand-in Bot API server."""
+"""Runs the real Telegram gateway (`python -m telegram_gateway`) against the stand-in Bot API server."""
 import os
 import subprocess
 import time
@@ -64,7 +64,7 @@ def start_gateway(fake: FakeTelegram, rasa_url: str, log_dir: Path, env: Optiona
     log_path = log_dir / "telegram.log"
     ready_call = "setWebhook" if settings["TELEGRAM_MODE"] == "webhook" else "getUpdates"
     before = len(fake.calls_of(ready_call))
-    process = subprocess.Popen([PYTHON, "-m", "bot.telegram"], cwd=ROOT, stdout=open(log_path, "ab"),
+    process = subprocess.Popen([PYTHON, "-m", "telegram_gateway"], cwd=ROOT, stdout=open(log_path, "ab"),
                                stderr=subprocess.STDOUT, env={**os.environ, **settings})
     gateway = GatewayProcess(process, log_path, fake, settings)
     deadline = time.monotonic() + timeout

@@ -6,7 +6,7 @@ import time
 
 from hypothesis import strategies as st
 
-from bot.telegram.wellformed import valid_unicode
+from telegram_gateway.wellformed import valid_unicode
 
 NOW = int(time.time())
 

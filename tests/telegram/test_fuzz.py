@@ -3,11 +3,11 @@ updates (wrong types, missing fields, huge/emoji/HTML text, unknown update kinds
 callback queries with bad data) and request bodies that are not updates at all never produce a 500,
 an exception in the gateway or a hang; a well-formed text update afterwards still gets its answer.
 
-Two ways in, both with the real gateway (`bot.telegram.app.build`) talking to the stand-in Bot API
+Two ways in, both with the real gateway (`telegram_gateway.app.build`) talking to the stand-in Bot API
 (tests/support/fake_telegram.py), in process and without a Rasa server (an echo stands in for it):
 - python-telegram-bot's own parser, `Update.de_json`, then the gateway's update processor and
   `Application.process_update` (the handlers), as in polling mode;
-- the webhook server (`bot.telegram.webhook`), over HTTP with the right secret token, whose updates
+- the webhook server (`telegram_gateway.webhook`), over HTTP with the right secret token, whose updates
   go through the per-chat update processor to the handlers.
 """
 import asyncio
@@ -25,11 +25,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from telegram import Update
 
-from bot.telegram.app import build
-from bot.telegram.config import Settings
-from bot.telegram.rasa import RasaMessage
-from bot.telegram.webhook import SECRET_HEADER, WebhookServer
-from bot.telegram.wellformed import well_formed
+from telegram_gateway.app import build
+from telegram_gateway.config import Settings
+from telegram_gateway.rasa import RasaMessage
+from telegram_gateway.webhook import SECRET_HEADER, WebhookServer
+from telegram_gateway.wellformed import well_formed
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.metrics import record
 from tests.support.services import free_port

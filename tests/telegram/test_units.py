@@ -7,13 +7,13 @@ import time
 import pytest
 from telegram import Update
 
-from bot.telegram import render
-from bot.telegram.callbacks import MAX_CALLBACK_BYTES, CallbackStore, control
-from bot.telegram.config import ConfigError, Settings
+from telegram_gateway import render
+from telegram_gateway.callbacks import MAX_CALLBACK_BYTES, CallbackStore, control
+from telegram_gateway.config import ConfigError, Settings
 from ops.envfile import read as read_dotenv
-from bot.telegram.logs import REDACTED, setup_logging
-from bot.telegram.ordering import ChatThrottle, PerChatUpdateProcessor
-from bot.telegram.rasa import RasaClient, RasaUnavailable, parse_messages
+from telegram_gateway.logs import REDACTED, setup_logging
+from telegram_gateway.ordering import ChatThrottle, PerChatUpdateProcessor
+from telegram_gateway.rasa import RasaClient, RasaUnavailable, parse_messages
 from tests.support.fake_telegram import TelegramError, parse_html
 from tests.support.services import free_port
 
@@ -328,8 +328,8 @@ def test_secrets_never_reach_the_log():
 def test_a_long_reply_with_buttons_reaches_the_citizen_split_and_intact():
     from telegram import Bot
 
-    from bot.telegram.handlers import Gateway
-    from bot.telegram.phrases import Phrases
+    from telegram_gateway.handlers import Gateway
+    from telegram_gateway.phrases import Phrases
     from tests.support.fake_telegram import FakeTelegram
 
     fake = FakeTelegram().start()

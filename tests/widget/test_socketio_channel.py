@@ -1,4 +1,4 @@
-"""The widget's socket.io channel (bot.channels.socketio) with a plain socket.io client: replies with
+"""The widget's socket.io channel (rasa_server.channels.socketio) with a plain socket.io client: replies with
 session persistence (the enter_room bug), sessions that cannot be taken over, origins, size limit,
 language hint, no silent drops."""
 import asyncio
@@ -6,8 +6,8 @@ import asyncio
 import pytest
 import socketio
 
-from bot.channels.rest import unavailable
-from bot.channels.socketio import (DEFAULT_ALLOWED_ORIGINS, ResumeTokens, SegibSocketIOInput,
+from rasa_server.channels.rest import unavailable
+from rasa_server.channels.socketio import (DEFAULT_ALLOWED_ORIGINS, ResumeTokens, SegibSocketIOInput,
                                    configured_origins, parse_origins, phrase, valid_session_id)
 from tests.support.widget_client import WAIT, Visitor
 

@@ -185,7 +185,7 @@ def test_the_gateway_and_the_rasa_server_killed_mid_case_lose_nothing_and_repeat
 
 
 def test_a_visitor_flooding_the_staff_group_is_slowed_down_and_told(browser, live):
-    """Messages to staff pass the widget's rate limits (bot.limits: a burst of 5, then 1 a second)."""
+    """Messages to staff pass the widget's rate limits (rasa_server.limits: a burst of 5, then 1 a second)."""
     words, fake = LANGUAGES["es"], live["relay"].fake
     context, page = visitor(browser, live, words["locale"])
     try:

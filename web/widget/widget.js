@@ -1,7 +1,7 @@
 /*
  * SEGIB assistant - website chat widget.
  *
- * Talks to the Rasa server's socket.io channel (bot.channels.socketio) with the socket.io client
+ * Talks to the Rasa server's socket.io channel (rasa_server.channels.socketio) with the socket.io client
  * (window.io, from npm). Needs window.SEGIB_WIDGET_CONFIG (served as /widget/config.js); the
  * attributes data-socket-url, data-socket-path and data-open of this script tag override it.
  *
@@ -14,7 +14,7 @@
  * Privacy (docs/privacy.md): the log opens with a one-line notice linking to the privacy page
  * (config.privacyUrl). "Download my conversation" saves the server's JSON copy of this tab's own
  * conversation (event export_conversation); "Forget my conversation" (after a confirmation) asks the
- * server to delete it (event forget_conversation, bot.channels.socketio), empties localStorage and
+ * server to delete it (event forget_conversation, rasa_server.channels.socketio), empties localStorage and
  * starts a new one, kept only in memory until the visitor writes again.
  */
 (function () {
@@ -339,7 +339,7 @@
     if (message.text || buttons.length || image) { append(message); }
   }
 
-  /* Live hand-off (bot/channels/livecase.py): staff replies arrive as staff_uttered {id, text, kind},
+  /* Live hand-off (rasa_server/channels/livecase.py): staff replies arrive as staff_uttered {id, text, kind},
      in order; each is shown once (ids at or below the stored cursor were shown already, e.g. before
      a reload) and acknowledged, so that the server sends it no more, even after the tab was closed. */
   function onStaffMessage(data) {

@@ -1,1 +1,0 @@
-"""Channels of the SEGIB assistant: thin adapters between citizens' channels and the Rasa server."""

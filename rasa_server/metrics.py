@@ -1,0 +1,148 @@
+"""The Rasa server's metrics and log context: `GET /metrics` on its own port, one count per message.
+
+Installed with the project's channels (rasa_server/channels/__init__.py), like rasa_server/patches/speedups.py.
+
+Where the hooks sit, and why:
+- `/metrics` at the root of the Rasa server's Sanic app. Rasa 3.6 has no plugin hook for its app
+  (rasa-sdk has one, ops/action_server.py uses it) and mounts each channel's blueprint under
+  /webhooks/<name>/, so the route is added where Rasa hands the app to the channels:
+  `rasa.core.channels.channel.register`, before the server starts (Sanic 21.12 freezes its router at
+  start; `app.add_route` is the documented way to add one). nginx keeps it internal (deploy/nginx.conf).
+- One count per citizen message, in `MessageProcessor.handle_message`, which every channel goes
+  through (REST, the web widget, Telegram via REST): it is where the conversation is known after the
+  turn. The outcome is the one the action decided (BotUttered metadata `outcome`, contracts.py); the
+  language is the conversation's `language` slot after the turn, else the NLU's detection, else the
+  channel's hint. A message that produced no reply, or raised, is an `error` (the channel then says
+  "unavailable", rasa_server/channels/rest.py `run_assistant`). A message to a paused conversation (relayed
+  to staff) is not the assistant's and is not counted.
+"""
+import logging
+import time
+from contextvars import ContextVar
+from typing import Any, List, Optional
+
+from contracts import ANSWERED, ERROR, OUTCOME_KEY
+from ops import logs
+from ops.metrics import (MESSAGES, REPLY_SECONDS, channel_label, exposition, initialize_message_series,
+                         language_label, outcome_label)
+
+logger = logging.getLogger(__name__)
+LANGUAGE_SLOT = "language"    # actions/turn.py
+_turn: ContextVar[Optional[List[Any]]] = ContextVar("segib_turn", default=None)
+_PAUSED = object()
+
+
+def channel_of(message: Any) -> str:
+    """`metadata.channel` from a gateway (Telegram talks to Rasa through REST), else Rasa's channel name."""
+    metadata = getattr(message, "metadata", None)
+    named = metadata.get("channel") if isinstance(metadata, dict) else None
+    return channel_label(named or getattr(message, "input_channel", None))
+
+
+def _hint(message: Any) -> Optional[str]:
+    metadata = getattr(message, "metadata", None)
+    return metadata.get("language") if isinstance(metadata, dict) else None
+
+
+def turn_outcome(tracker: Any) -> str:
+    """The outcome of the latest turn: the first reply's declared one; no reply at all is an error."""
+    replies = []
+    for event in reversed(tracker.events):
+        kind = getattr(event, "type_name", None)
+        if kind == "user":
+            break
+        if kind == "bot":
+            replies.append(event)
+    if not replies:
+        return ERROR
+    for reply in reversed(replies):   # oldest first
+        outcome = (reply.metadata or {}).get(OUTCOME_KEY)
+        if outcome:
+            return outcome_label(outcome)
+    return ANSWERED   # Rasa's own replies (none in this project's domain) declare nothing
+
+
+def turn_language(tracker: Any, message: Any) -> str:
+    slot = tracker.get_slot(LANGUAGE_SLOT) if LANGUAGE_SLOT in tracker.slots else None
+    parsed = (tracker.latest_message.parse_data or {}).get("language") if tracker.latest_message else None
+    detected = parsed.get("language") if isinstance(parsed, dict) else None
+    return language_label(slot or detected or _hint(message))
+
+
+def observe(message: Any, tracker: Any, seconds: float) -> None:
+    """Counts the message and logs one line about it (labels only: never its text or sender)."""
+    channel = channel_of(message)
+    if tracker is None:
+        language, outcome = language_label(_hint(message)), ERROR
+    else:
+        language, outcome = turn_language(tracker, message), turn_outcome(tracker)
+    REPLY_SECONDS.labels(channel).observe(seconds)
+    MESSAGES.labels(channel, language, outcome).inc()
+    logger.info("message handled: channel=%s language=%s outcome=%s in %.3f s", channel, language, outcome,
+                seconds, extra={"channel": channel, "language": language, "outcome": outcome,
+                                "seconds": round(seconds, 4)})
+
+
+def _patch_message_processor() -> None:
+    from rasa.core.processor import MessageProcessor
+
+    handle_message = MessageProcessor.handle_message
+    run_prediction_loop = MessageProcessor._run_prediction_loop
+
+    async def handle_message_observed(self: MessageProcessor, message: Any) -> Any:
+        seen: List[Any] = []
+        turn, conversation = _turn.set(seen), logs.set_conversation(getattr(message, "sender_id", None))
+        started = time.perf_counter()
+        try:
+            return await handle_message(self, message)
+        finally:
+            tracker = seen[0] if seen else None
+            if tracker is not _PAUSED:
+                observe(message, tracker, time.perf_counter() - started)
+            _turn.reset(turn)
+            logs.reset_conversation(conversation)
+
+    async def run_prediction_loop_observed(self: MessageProcessor, output_channel: Any, tracker: Any) -> None:
+        seen = _turn.get()
+        paused = tracker.is_paused()
+        try:
+            await run_prediction_loop(self, output_channel, tracker)
+        finally:
+            if seen is not None and not seen:
+                seen.append(_PAUSED if paused else tracker)
+
+    MessageProcessor.handle_message = handle_message_observed
+    MessageProcessor._run_prediction_loop = run_prediction_loop_observed
+
+
+async def metrics_endpoint(_request: Any) -> Any:
+    from sanic.response import HTTPResponse
+
+    body, content_type = exposition()
+    return HTTPResponse(body=body, content_type=content_type)
+
+
+def add_metrics_route(app: Any) -> None:
+    if not getattr(app.ctx, "segib_metrics", False):   # register() may run more than once per app
+        app.add_route(metrics_endpoint, "/metrics", methods=["GET"], name="segib_metrics")
+        app.ctx.segib_metrics = True
+
+
+def _patch_channel_registration() -> None:
+    from rasa.core.channels import channel
+
+    register = channel.register
+
+    def register_with_metrics(input_channels: Any, app: Any, route: Any) -> None:
+        register(input_channels, app, route)
+        add_metrics_route(app)
+
+    channel.register = register_with_metrics
+
+
+def install() -> None:
+    """Applies the hooks once per process (Rasa 3.6 only, rasa_server/patches/__init__.py)."""
+    from rasa_server import patches as patching
+
+    patching.apply_once("rasa_server.metrics", [_patch_message_processor, _patch_channel_registration,
+                                            initialize_message_series])
