@@ -18,7 +18,7 @@ SOCKET_CLIENT = ROOT / "web" / "node_modules" / "socket.io-client" / "dist" / "s
 
 def start_website(port: int, socket_url: str, workdir: Path, name: str = "web") -> Service:
     """The demo page server exactly as `make run` starts it."""
-    return Service(name, [PYTHON, "-m", "website.server", "--host", "127.0.0.1", "--port", str(port),
+    return Service(name, [PYTHON, "-m", "website", "--host", "127.0.0.1", "--port", str(port),
                           "--socket-url", socket_url],
                    f"http://127.0.0.1:{port}/health", workdir).start(timeout=60)
 
