@@ -168,7 +168,8 @@ class FakeTelegram:
         self._wake, self._wake_hook = asyncio.Event(), asyncio.Event()
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
+        # A handler still waiting (a long poll) must not hold up stop() under load: 2 s, not aiohttp's 60 s.
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
@@ -187,7 +188,7 @@ class FakeTelegram:
 
     def stop(self) -> None:
         if self._loop and self._loop.is_running():
-            asyncio.run_coroutine_threadsafe(self._stop(), self._loop).result(15)
+            asyncio.run_coroutine_threadsafe(self._stop(), self._loop).result(30)
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(10)
 
