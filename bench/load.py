@@ -15,8 +15,8 @@ from typing import Dict, List, Optional
 
 import aiohttp
 
-from knowledge.text import fold
-from tests.support.conversations import load_conversations
+from quality import fragments
+from tests.support.conversations import load_conversations, reply_text
 
 # A Rasa server with REST_SHARED_SECRET set answers only callers that send it.
 SECRET_HEADERS = {"X-SEGIB-Secret": os.environ["REST_SHARED_SECRET"]} if os.environ.get("REST_SHARED_SECRET") else {}
@@ -91,8 +91,8 @@ async def _citizen(index: int, url: str, script: List[dict], deadline: float, ma
                     break
             else:
                 result.conversations += 1
-                text = fold("\n".join(m.get("text") or "" for m in body))
-                missing = [f for f in conversation["expect"] if fold(str(f)) not in text]
+                text = reply_text(body)
+                missing = fragments.missing(text, conversation["expect"])
                 if missing:
                     result.wrong += 1
                     result.note(f"{conversation['id']}: missing {missing} in {text[:160]!r}")

@@ -2,21 +2,21 @@
 
 Each check has a topic and, per language, one or more cases. A case says one message, or a short
 conversation (a list: only the reply to the last message is checked), and the facts (`expect`) that
-must all appear in that reply. A fact matches ignoring upper/lower case and extra spaces; accents
-count ("Japón" is not "Japão"), which is how a reply in the wrong language is caught. A fact can be
-a list of alternatives: any one of them is enough.
+must all appear in that reply, by the rule of quality/fragments.py: upper/lower case, spacing and
+Unicode encoding do not count, accents do ("Japón" is not "Japão"), which is how a reply in the wrong
+language is caught. A fact can be a list of alternatives: any one of them is enough.
 """
 import re
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, List, Optional, Tuple, Union
+from typing import Callable, List, Optional, Tuple
 
+from quality import fragments
 from quality.common import ANSWER_CHECKS_FILE, LANGUAGES, TOPICS, relative
+from quality.fragments import Fact
 from quality.problems import Problem
 from quality import yamlfile
-
-Fact = Union[str, List[str]]
 
 
 @dataclass
@@ -49,21 +49,6 @@ class CaseResult:
     @property
     def last_reply(self) -> str:
         return "\n".join(self.replies[-1]) if self.replies else ""
-
-
-def _normalise(text: str) -> str:
-    return " ".join(str(text).lower().split())
-
-
-def missing_facts(reply: str, expect: List[Fact]) -> List[Fact]:
-    """The facts not found in the reply (each fact: a text, or a list of alternative texts)."""
-    haystack = _normalise(reply)
-    missing = []
-    for fact in expect:
-        options = fact if isinstance(fact, list) else [fact]
-        if not any(_normalise(option) in haystack for option in options):
-            missing.append(fact)
-    return missing
 
 
 def _as_fact(value, where: str, line: int, problems: List[Problem]) -> Optional[Fact]:
@@ -171,6 +156,6 @@ def run(cases: List[Case], say: Callable[[str, str, Optional[dict]], list]) -> L
         except Exception as error:  # a broken server must show up in the report, not stop the run
             result.error = f"{type(error).__name__}: {error}"
         else:
-            result.missing = missing_facts(result.last_reply, case.expect)
+            result.missing = fragments.missing(result.last_reply, case.expect)
         results.append(result)
     return results

@@ -12,7 +12,7 @@ from typing import Callable, Dict, List, Optional, Tuple
 import yaml
 
 from knowledge.loader import load_knowledge
-from knowledge.text import fold
+from quality import fragments
 
 CONVERSATIONS_FILE = Path(__file__).resolve().parents[1] / "data" / "e2e_conversations.yml"
 
@@ -49,9 +49,10 @@ def play(say: Callable[[str, str], list], conversation: dict, prefix: str) -> st
 
 
 def run_conversation(say: Callable[[str, str], list], conversation: dict) -> Outcome:
-    """Plays the turns on a fresh sender; checks the last reply holds every expected fragment."""
+    """Plays the turns on a fresh sender; checks the last reply holds every expected fragment
+    (quality/fragments.py: case and spacing do not count, accents do)."""
     text = play(say, conversation, "e2e")
-    missing = [f for f in conversation["expect"] if fold(str(f)) not in fold(text)]
+    missing = fragments.missing(text, conversation["expect"])
     return Outcome(conversation["id"], conversation["language"], text, missing)
 
 
@@ -71,7 +72,7 @@ MIN_SHARE = {"unknown": 0.25, "follow_up": 0.20, "compound": 0.20}
 LANGUAGE_BAR = 0.95
 KIND_BAR = 0.90
 # Contract with the implementers of #21: an answer to something the knowledge file does not hold says
-# so with one of these phrases (case-insensitive) and gives a SEGIB contact.
+# so with one of these phrases (matched as fragments, quality/fragments.py) and gives a SEGIB contact.
 HONESTY_MARKERS = {"es": ("no tengo",), "pt": ("não tenho",), "en": ("i don't have", "i do not have")}
 NOT_HONEST = "no honest 'not known'"
 
@@ -179,22 +180,17 @@ def _clear_language(words: str) -> Optional[str]:
     return _LANGUAGE_CODES[best.language.name] if best.value - second.value >= MIN_MARGIN else None
 
 
-def _has(text: str, fragment: str) -> bool:
-    # Case-insensitive, accents significant: "cooperaç" must not match "cooperación".
-    return str(fragment).lower() in text.lower()
-
-
 def realistic_problems(conversation: dict, text: str) -> List[str]:
-    """Why the reply to a realistic conversation's last turn is wrong (empty when it is right)."""
-    problems = [f"missing {f!r}" for f in conversation.get("expect", []) if not _has(text, f)]
-    problems += [f"missing one of {group!r}" for group in conversation.get("expect_any", [])
-                 if not any(_has(text, f) for f in group)]
-    problems += [f"states {f!r}" for f in conversation.get("forbid", []) if _has(text, f)]
+    """Why the reply to a realistic conversation's last turn is wrong (empty when it is right).
+    Fragments (expect, expect_any, forbid, the honesty markers) match by quality/fragments.py."""
+    problems = [f"missing {f!r}" for f in fragments.missing(text, conversation.get("expect", []))]
+    problems += [f"missing one of {group!r}" for group in fragments.missing(text, conversation.get("expect_any", []))]
+    problems += [f"states {f!r}" for f in conversation.get("forbid", []) if fragments.contains(text, f)]
     language = conversation["language"]
     if conversation["kind"] == "unknown":
-        if not any(_has(text, marker) for marker in HONESTY_MARKERS[language]):
+        if not fragments.contains_any(text, HONESTY_MARKERS[language]):
             problems.append(f"{NOT_HONEST} ({' / '.join(HONESTY_MARKERS[language])})")
-        if not any(_has(text, contact) for contact in _knowledge_strings()[2]):
+        if not fragments.contains_any(text, _knowledge_strings()[2]):
             problems.append("no SEGIB contact")
     written_in = reply_language(text)
     if written_in is not None and written_in != language:
