@@ -1,0 +1,284 @@
+"""The shape a newcomer relies on (docs/architecture.md): the tree, the README's layout table and the
+architecture page name the same packages, the files and functions the page names exist, the knowledge
+layer imports no Rasa, and the packages that run without Rasa (the gateway, action-server and web
+images install none: requirements/*.txt) load none when imported. Static reading and short
+subprocesses: no model, part of `make test-fast`."""
+import ast
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional, Set, Tuple
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+ARCHITECTURE = ROOT / "docs" / "architecture.md"
+
+# What the knowledge layer never imports, not even inside a function: it is the domain, shared by
+# every process, and must stay testable and usable without a server framework.
+NOT_IN_KNOWLEDGE = {"rasa", "rasa_sdk", "sanic", "telegram"}
+# The packages that must load no Rasa when imported (a tool may import Rasa inside a function that
+# only the Rasa server or an operator runs), with what else their images lack.
+NO_RASA = {"rasa", "tensorflow"}
+NO_SERVER_SDK = NO_RASA | {"rasa_sdk", "sanic"}
+LIGHT_PACKAGES = {
+    "knowledge": NO_SERVER_SDK,
+    "handoff": NO_SERVER_SDK,
+    "ops": NO_SERVER_SDK,
+    "contracts": NO_SERVER_SDK,
+    "telegram_gateway": NO_SERVER_SDK,
+    "website": NO_SERVER_SDK,
+    "data_protection": NO_SERVER_SDK,
+    "actions": NO_RASA,   # the action server's image has rasa-sdk (and Sanic), not Rasa
+}
+
+
+# ---- the tree and the two tables ------------------------------------------------------------------
+def python_packages(root: Path = ROOT) -> Set[str]:
+    """Top-level packages as `name/` and top-level modules as `name.py` (contracts.py)."""
+    packages = {f"{path.name}/" for path in root.iterdir() if (path / "__init__.py").is_file()}
+    modules = {path.name for path in root.glob("*.py")}
+    return packages | modules
+
+
+def section(markdown: str, heading: str) -> str:
+    """The text under `heading` (a whole line) up to the next heading of any level."""
+    lines = markdown.splitlines()
+    start = lines.index(heading) + 1
+    end = next((i for i in range(start, len(lines)) if lines[i].startswith("#")), len(lines))
+    return "\n".join(lines[start:end])
+
+
+def first_column_names(text: str) -> Set[str]:
+    """The code spans of the first cell of each table row (`config.yml`, `domain.yml` share one)."""
+    names = set()
+    for line in text.splitlines():
+        cells = line.strip().strip("|").split("|")
+        if line.lstrip().startswith("|") and not set(cells[0].strip()) <= {"-", ":"}:
+            names.update(re.findall(r"`([^`]+)`", cells[0]))
+    return names
+
+
+def readme_layout() -> Set[str]:
+    return first_column_names(section(README.read_text(encoding="utf-8"), "## Layout"))
+
+
+def architecture_packages() -> Set[str]:
+    return first_column_names(section(ARCHITECTURE.read_text(encoding="utf-8"), "## Packages"))
+
+
+def mermaid_blocks(markdown: str) -> List[str]:
+    return re.findall(r"```mermaid\n(.*?)```", markdown, flags=re.S)
+
+
+def test_every_package_is_in_the_readme_layout_table():
+    missing = python_packages() - readme_layout()
+    assert not missing, f"README.md '## Layout' does not list {sorted(missing)}"
+
+
+def test_every_package_is_in_the_architecture_page_table_and_picture():
+    missing = python_packages() - architecture_packages()
+    assert not missing, f"docs/architecture.md '## Packages' does not list {sorted(missing)}"
+    (picture,) = mermaid_blocks(ARCHITECTURE.read_text(encoding="utf-8"))
+    nodes = set(re.findall(r"\b\w+\b", picture))
+    undrawn = {name for name in python_packages() - {"tests/"} if name.split("/")[0].removesuffix(".py") not in nodes}
+    assert not undrawn, f"docs/architecture.md's picture does not draw {sorted(undrawn)}"
+
+
+@pytest.mark.parametrize("table", ["README.md ## Layout", "docs/architecture.md ## Packages"])
+def test_every_path_the_tables_name_exists(table):
+    names = readme_layout() if table.startswith("README") else architecture_packages()
+    assert names, f"{table}: no table found"
+    gone = sorted(name for name in names if not (ROOT / name).exists())
+    assert not gone, f"{table} names {gone}, which the tree does not have"
+
+
+# ---- the files and functions the architecture page names -----------------------------------------
+def repository_paths(markdown: str) -> Set[str]:
+    """Code spans that are paths in this repository (`knowledge/frame.py`, `requirements/*.txt`):
+    no spaces, a slash, not a URL path or a runtime file (`/metrics`, `.state/...`)."""
+    return {span for span in re.findall(r"`([^`\s]+)`", markdown)
+            if "/" in span and not span.startswith(("/", ".")) and ":" not in span and "<" not in span}
+
+
+def named_definitions(markdown: str) -> Set[Tuple[str, str]]:
+    """`file.py` `Name` pairs: the page says `Name` (a function, class, Class.method or constant)
+    is defined in `file.py`."""
+    return set(re.findall(r"`([\w/]+\.py)` `([A-Za-z_][\w.]*)`", markdown))
+
+
+def defines(path: Path, qualified: str) -> bool:
+    scope: List[ast.stmt] = ast.parse(path.read_text(encoding="utf-8")).body
+    for part in qualified.split("."):
+        found = None
+        for node in scope:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == part:
+                found = node
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if any(isinstance(t, ast.Name) and t.id == part for t in targets):
+                    found = node
+        if found is None:
+            return False
+        scope = getattr(found, "body", [])
+    return True
+
+
+def test_the_files_the_architecture_page_names_exist():
+    paths = repository_paths(ARCHITECTURE.read_text(encoding="utf-8"))
+    assert len(paths) > 20
+    gone = sorted(path for path in paths if not any(ROOT.glob(path.rstrip("/"))))
+    assert not gone, f"docs/architecture.md names {gone}, which the tree does not have"
+
+
+def test_the_functions_of_a_messages_path_exist_where_the_page_says():
+    pairs = named_definitions(ARCHITECTURE.read_text(encoding="utf-8"))
+    assert len(pairs) > 20
+    wrong = sorted(f"{path} {name}" for path, name in pairs
+                   if not (ROOT / path).is_file() or not defines(ROOT / path, name))
+    assert not wrong, f"docs/architecture.md says these are defined there, but they are not: {wrong}"
+
+
+# ---- imports -------------------------------------------------------------------------------------
+def modules_of(package: str) -> Iterator[Tuple[str, Path]]:
+    """(dotted name, file) of every module of a top-level package or module."""
+    single = ROOT / f"{package}.py"
+    if single.is_file():
+        yield package, single
+        return
+    for path in sorted((ROOT / package).rglob("*.py")):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        yield ".".join(parts[:-1] if parts[-1] == "__init__" else parts), path
+
+
+def imported_names(tree: ast.AST, module: str, everywhere: bool = True,
+                   package: bool = False) -> Iterator[Tuple[str, int]]:
+    """(imported module, line) for every import of `tree` (only module-level ones unless
+    `everywhere`), relative imports resolved against `module` (`package`: its file is an
+    __init__.py); `importlib.import_module("x")` and
+    `__import__("x")` with a literal name count too."""
+    nodes = ast.walk(tree) if everywhere else iter(tree.body)
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name, node.lineno
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:   # `module` is a package's __init__ when `package` says so
+                parts = module.split(".") + ([""] if package else [])
+                base = ".".join(parts[: -node.level] + ([base] if base else []))
+            yield base, node.lineno
+            for alias in node.names:    # `from pkg import submodule`
+                yield f"{base}.{alias.name}", node.lineno
+        elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) \
+                and isinstance(node.args[0].value, str):
+            called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if called in ("import_module", "__import__"):
+                yield node.args[0].value, node.lineno
+
+
+def forbidden_imports(package: str, forbidden: Set[str]) -> List[str]:
+    """Every import of a `forbidden` top-level name by `package` or by any project module it imports
+    (anywhere, inside functions too), as "module:line imports name"."""
+    project = {path.name.removesuffix(".py") for path in ROOT.iterdir()
+               if (path / "__init__.py").is_file() or (path.suffix == ".py" and path.is_file())}
+    files: Dict[str, Path] = {}
+    for top in project:
+        files.update(dict(modules_of(top)))
+    found, seen = [], set()
+    todo = [name for name, _ in modules_of(package)]
+    while todo:
+        module = todo.pop()
+        if module in seen or module not in files:
+            continue
+        seen.add(module)
+        source = files[module]
+        for name, line in imported_names(ast.parse(source.read_text(encoding="utf-8")), module,
+                                         package=source.name == "__init__.py"):
+            top = name.split(".")[0]
+            if top in forbidden:
+                found.append(f"{module}:{line} imports {name}")
+            elif top in project:
+                todo.extend(candidate for candidate in (name, name.rsplit(".", 1)[0]) if candidate in files)
+    return sorted(set(found))
+
+
+def test_no_module_under_the_knowledge_layer_imports_rasa_or_a_channel_library():
+    assert len(list(modules_of("knowledge"))) > 5
+    found = forbidden_imports("knowledge", NOT_IN_KNOWLEDGE)
+    assert not found, f"the knowledge layer must not import {sorted(NOT_IN_KNOWLEDGE)}: {found}"
+
+
+# Imports every module of one package in a fresh interpreter where the forbidden libraries cannot be
+# imported (as in an image without them); `__main__` modules are not run: their module-level imports
+# are. Prints {module: error} for the modules that failed, then what of the forbidden list got loaded.
+IMPORT_CHECK = r"""
+import importlib, importlib.abc, json, sys, traceback
+forbidden, modules = set(json.loads(sys.argv[1])), json.loads(sys.argv[2])
+
+class Missing(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in forbidden:
+            raise ModuleNotFoundError(f"No module named {name!r} (not in this image)", name=name)
+        return None
+
+sys.meta_path.insert(0, Missing())
+failed = {}
+for module in modules:
+    try:
+        importlib.import_module(module)
+    except BaseException as error:
+        chain = [f"{frame.filename}:{frame.lineno}" for frame in traceback.extract_tb(error.__traceback__)
+                 if "site-packages" not in frame.filename and "importlib" not in frame.filename]
+        failed[module] = f"{type(error).__name__}: {error} (via {' <- '.join(reversed(chain))})"
+loaded = sorted({name.split(".")[0] for name in sys.modules} & forbidden)
+print(json.dumps({"failed": failed, "loaded": loaded}))
+"""
+
+
+def importable_modules(package: str) -> List[str]:
+    """The package's modules, with each `__main__` replaced by what it imports at module level."""
+    modules = dict(modules_of(package))
+    names = []
+    for module, path in modules.items():
+        if module.endswith(".__main__"):
+            names += [name for name, _ in imported_names(ast.parse(path.read_text(encoding="utf-8")), module,
+                                                            everywhere=False)
+                      if name in modules and not name.endswith("__main__")]
+        else:
+            names.append(module)
+    return sorted(set(names))
+
+
+def load_without(package: str, forbidden: Set[str]) -> Dict[str, object]:
+    result = subprocess.run([sys.executable, "-c", IMPORT_CHECK, json.dumps(sorted(forbidden)),
+                             json.dumps(importable_modules(package))],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("package", sorted(LIGHT_PACKAGES))
+def test_packages_that_run_without_rasa_load_none_when_imported(package):
+    forbidden = LIGHT_PACKAGES[package]
+    result = load_without(package, forbidden)
+    assert not result["failed"], f"{package} needs {sorted(forbidden)} at import: {result['failed']}"
+    assert not result["loaded"], f"importing {package} loaded {result['loaded']}"
+
+
+def test_the_import_check_sees_a_module_level_rasa_import(tmp_path, monkeypatch):
+    """The checks above would pass vacuously if they could not see an import: a module-level Rasa
+    import in a scratch package is reported by both."""
+    package = tmp_path / "scratch_light"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "uses_rasa.py").write_text("def later():\n    import sanic\n\nfrom rasa.shared import constants\n")
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    assert forbidden_imports("scratch_light", {"rasa", "sanic"}) == [
+        "scratch_light.uses_rasa:2 imports sanic", "scratch_light.uses_rasa:4 imports rasa.shared",
+        "scratch_light.uses_rasa:4 imports rasa.shared.constants"]
+    result = load_without("scratch_light", {"rasa"})
+    assert "scratch_light.uses_rasa" in result["failed"]
