@@ -142,6 +142,33 @@ def test_the_functions_of_a_messages_path_exist_where_the_page_says():
     assert not wrong, f"docs/architecture.md says these are defined there, but they are not: {wrong}"
 
 
+def drawn_imports(picture: str) -> Dict[str, Set[str]]:
+    """The picture's import arrows (`a --> b & c`: thin, unlabelled, from one package) as
+    {package: the packages it draws it importing}; a node's package is its label's first word."""
+    labels = {node: label.split()[0] for node, label in re.findall(r'(\w+)\["([^"]+)"\]', picture)}
+    drawn: Dict[str, Set[str]] = {}
+    for source, targets in re.findall(r"^\s*(\w+) --> (.+)$", picture, flags=re.M):
+        for target in targets.split("&"):
+            node = re.match(r"\s*(\w+)", target).group(1)
+            drawn.setdefault(source, set()).add(labels.get(node, node))
+    return drawn
+
+
+def test_the_pictures_import_arrows_are_the_packages_imports():
+    (picture,) = mermaid_blocks(ARCHITECTURE.read_text(encoding="utf-8"))
+    drawn = drawn_imports(picture)
+    assert {"telegram_gateway", "rasa_server", "actions", "website", "nlu"} <= set(drawn)
+    tops = {name.split(".")[0] for name in project_modules()}
+    wrong = {}
+    for package, targets in drawn.items():
+        imported = {name.split(".")[0] for module, path in modules_of(package)
+                    for name, _ in imported_names(ast.parse(path.read_text(encoding="utf-8")), module)}
+        actual = (imported & tops) - {package}
+        if targets != actual:
+            wrong[package] = f"drawn {sorted(targets)}, imports {sorted(actual)}"
+    assert not wrong, f"docs/architecture.md's picture: {wrong}"
+
+
 # ---- imports -------------------------------------------------------------------------------------
 def modules_of(package: str) -> Iterator[Tuple[str, Path]]:
     """(dotted name, file) of every module of a top-level package or module."""
