@@ -8,6 +8,8 @@ reply-language check of the test conversations, which uses Lingua as an independ
 """
 import ast
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Iterator, List, Tuple
 
@@ -79,3 +81,14 @@ def test_the_check_sees_a_second_importer_whatever_the_import_form(tmp_path):
         "gateway/lingo.py", "gateway/own.py", "gateway/phrases.py", "knowledge/__init__.py",
         "nlu/language_detector.py"]
 
+
+
+def test_the_gateway_the_actions_and_the_website_run_without_the_detectors_libraries():
+    """Only the Rasa server's image installs Lingua and scikit-learn (requirements/rasa.txt)."""
+    for path in (ROOT / "requirements").glob("*.txt"):
+        assert ("lingua-language-detector" in path.read_text()) == (path.name == "rasa.txt"), path.name
+    code = ("import sys; sys.modules.update(dict.fromkeys(('lingua', 'sklearn'), None)); "
+            "import telegram_gateway.app, actions.actions, ops.action_server, website.server")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stderr[-2000:]
