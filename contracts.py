@@ -16,6 +16,12 @@ ERROR = "error"                  # the assistant could not produce a reply (set 
 
 OUTCOMES = (ANSWERED, DONT_KNOW, HANDOFF, OTHER_LANGUAGE, ERROR)
 
+# The language a reply is written in ("es", "pt", "en"), chosen by the actions (knowledge.language's
+# rule on the NLU's detection) and sent as BotUttered metadata like the outcome. The REST channel
+# returns it with each message it collects (rasa_server/channels/rest.py), and the Telegram gateway
+# says its own phrases in it (telegram_gateway/phrases.py), so that no other process detects again.
+REPLY_LANGUAGE_KEY = "language"
+
 # The REST channel's optional shared secret (production: only the Telegram gateway knows it). The
 # Rasa server's REST channel checks it (rasa_server/channels/rest.py); the gateway sends it
 # (telegram_gateway/rasa.py).

@@ -56,7 +56,7 @@ class SegibAction(Action):
             reply = Reply(self.phrase("empty_message", turn), context=turn.context)
         else:
             reply = self.answer_asked(turn) or self.reply(turn)
-        send(dispatcher, reply)
+        send(dispatcher, turn, reply)
         return events_for(turn, reply)
 
     def answer_asked(self, turn: Turn) -> Optional[Reply]:
@@ -147,7 +147,7 @@ class StartsHandoffWhenOfferOpen(SegibAction):
             return super().act(dispatcher, tracker, turn)
         start = handoff.DESK.start(turn, tracker, self.answerer)
         if start.reply:
-            send(dispatcher, start.reply)
+            send(dispatcher, turn, start.reply)
         if start.custom:
             dispatcher.utter_message(json_message=start.custom)
         return events_for(turn, start.reply or Reply("", context=turn.context)) + start.events
@@ -202,7 +202,7 @@ class AskHandoffSlot(SegibAction):
         turn = form_turn(tracker)
         key = self.again_key if tracker.get_slot(REQUESTED_SLOT) == self.slot else self.first_key
         reply = Reply(self.phrase(key, turn), context=turn.context)
-        send(dispatcher, reply)
+        send(dispatcher, turn, reply)
         return events_for(turn, reply)
 
 
@@ -236,7 +236,7 @@ class ValidateHandoffForm(FormValidationAction):
         # A question instead of an address ("¿dónde está la sede?"): it is answered and the form ends
         # (action_file_case then says nothing was filed), instead of "not a valid address" again and again.
         turn, reply = answered
-        send(dispatcher, reply)
+        send(dispatcher, turn, reply)
         slots = {event["name"]: event["value"] for event in events_for(turn, reply)}
         return {**slots, EMAIL_SLOT: None, REQUESTED_SLOT: None}
 
@@ -267,7 +267,7 @@ class ActionFileCase(SegibAction):
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         turn = form_turn(tracker)
         reply = await asyncio.to_thread(handoff.DESK.file, turn, tracker, self.answerer)
-        send(dispatcher, reply)
+        send(dispatcher, turn, reply)
         return events_for(turn, reply) + [SlotSet(slot, None) for slot in (EMAIL_SLOT, QUESTION_SLOT, REASON_SLOT)]
 
 

@@ -6,7 +6,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from contracts import ANSWERED, DONT_KNOW, OUTCOME_KEY
+from contracts import ANSWERED, DONT_KNOW, OUTCOME_KEY, REPLY_LANGUAGE_KEY
 from knowledge import Context, Question, Reply, choose_language, conversation_language
 from knowledge.answers import SUBJECT_TYPES
 
@@ -84,10 +84,12 @@ def outcome_of(reply: Reply) -> str:
     return reply.outcome or (ANSWERED if reply.understood else DONT_KNOW)
 
 
-def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
-    """The reply, with its outcome as BotUttered metadata (contracts.py) for metrics and reports."""
+def send(dispatcher: CollectingDispatcher, turn: Turn, reply: Reply) -> None:
+    """The reply, with its outcome (for metrics and reports) and its language (for the channels' own
+    phrases) as BotUttered metadata (contracts.py)."""
     buttons = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
-    dispatcher.utter_message(text=reply.text, buttons=buttons or None, **{OUTCOME_KEY: outcome_of(reply)})
+    dispatcher.utter_message(text=reply.text, buttons=buttons or None,
+                             **{OUTCOME_KEY: outcome_of(reply), REPLY_LANGUAGE_KEY: turn.language})
 
 
 def events_for(turn: Turn, reply: Reply) -> List[Dict[str, Any]]:

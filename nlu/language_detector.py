@@ -1,4 +1,9 @@
-"""Rasa NLU component: adds `language` (detected language and the channel's hint) to parse data."""
+"""Rasa NLU component: adds `language` (detected language and the channel's hint) to parse data.
+
+The one place a message's language is detected (knowledge.detection; tests/test_architecture_language.py
+keeps it so): the actions decide the reply's language from this parse data with knowledge.language's
+rule, and the replies carry it to the channels (contracts.REPLY_LANGUAGE_KEY).
+"""
 from typing import Any, Dict, List, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -9,7 +14,8 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from knowledge.language import Detection, detect, normalize_hint
+from knowledge.detection import Detection, detect
+from knowledge.language import normalize_hint
 from knowledge.matcher import ENTITY_TYPE_BY_KIND
 
 LANGUAGE_PROPERTY = "language"

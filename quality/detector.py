@@ -1,8 +1,9 @@
 """Accuracy of the language detector on tests/data/language_samples.yml, run as the NLU pipeline runs it.
 
-Names found by the knowledge matcher are set aside before detection (as nlu/language_detector.py
-does). "Undecided" (the text cannot tell) is counted apart: the conversation then keeps its
-language, which is safe, so accuracy = right / all and the wrong ones are the real errors.
+The texts go through the NLU components themselves (names found by the knowledge entity extractor
+are set aside before detection). "Undecided" (the text cannot tell) is counted apart: the
+conversation then keeps its language, which is safe, so accuracy = right / all and the wrong ones
+are the real errors.
 """
 from pathlib import Path
 from typing import Callable, Dict, Optional
@@ -11,19 +12,32 @@ import yaml
 
 from quality.common import LANGUAGE_SAMPLES_FILE, LANGUAGES
 
-NAME_TYPES = {"member_country", "observer", "non_member", "office", "document", "topic"}
+
+def parse_language() -> Callable[[str], dict]:
+    """The `language` parse data of a text as Rasa's pipeline makes it: the knowledge entity
+    extractor, then the language detector (nlu/), on a real Message."""
+    from rasa.shared.nlu.constants import TEXT
+    from rasa.shared.nlu.training_data.message import Message
+
+    from nlu.knowledge_entity_extractor import KnowledgeEntityExtractor
+    from nlu.language_detector import LANGUAGE_PROPERTY, LanguageDetector
+
+    extractor = KnowledgeEntityExtractor(KnowledgeEntityExtractor.get_default_config())
+    detector = LanguageDetector()
+
+    def run(text: str) -> dict:
+        message = Message(data={TEXT: text})
+        detector.process(extractor.process([message]))
+        return message.get(LANGUAGE_PROPERTY)
+    return run
 
 
 def bot_detector() -> Callable[[str], tuple]:
-    from knowledge import default_knowledge, detect
-    from knowledge.matcher import KnowledgeMatcher
-
-    matcher = KnowledgeMatcher(default_knowledge())
+    parse = parse_language()
 
     def run(text: str):
-        names = [m for m in matcher.find(text) if m.entity in NAME_TYPES]
-        found = detect(text, [(m.start, m.end) for m in names], [getattr(m, "languages", ()) for m in names])
-        return found.language, found.confidence
+        found = parse(text)
+        return found["language"], found["confidence"]
     return run
 
 

@@ -2,7 +2,6 @@
 import asyncio
 import logging
 import signal
-import threading
 from typing import Optional
 
 from telegram.error import InvalidToken, NetworkError, TelegramError
@@ -120,8 +119,6 @@ async def run(settings: Settings, stop: Optional[asyncio.Event] = None) -> int:
     # Up before Telegram answers: /health then says "down" instead of nothing at all.
     health_server = HealthServer(health, settings.http_listen, settings.http_port)
     await health_server.start()
-    # A daemon thread: loading the detector must neither delay citizens nor a shutdown.
-    threading.Thread(target=gateway.languages.warm_up, name="language-warm-up", daemon=True).start()
     try:
         if not await _initialize(app, stop):
             return 0

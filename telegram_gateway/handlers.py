@@ -186,6 +186,9 @@ class Gateway:
         if not replies:
             await self.say(bot, chat_id, "telegram_unavailable", language)
             return
+        answered = [reply.language for reply in replies if reply.language]
+        if answered:   # the gateway's own phrases follow the language Rasa chose
+            self.languages.observe(chat_id, hint=hint_of(user), answered=answered[-1])
         for reply in replies:
             if reply.handoff and self.relay and self.relay.outbox:
                 self.relay.outbox.wake()   # a case was opened: post it to staff now
@@ -208,7 +211,7 @@ class Gateway:
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat_id, user, text = update.effective_chat.id, update.effective_user, update.message.text
-        language = self.languages.observe(chat_id, text=text, hint=hint_of(user))
+        language = self.languages.observe(chat_id, hint=hint_of(user))
         await self.converse(context.bot, chat_id, user, text, language,
                             source=message_source(update.message))
 

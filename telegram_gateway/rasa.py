@@ -15,7 +15,8 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import httpx
 
-from contracts import SECRET_HEADER
+from contracts import REPLY_LANGUAGE_KEY, SECRET_HEADER
+from knowledge.schema import LANGUAGES
 from ops.metrics import RASA_UNAVAILABLE
 
 logger = logging.getLogger(__name__)
@@ -34,10 +35,12 @@ class RasaMessage:
     text: str
     buttons: Tuple[Tuple[str, str], ...] = ()   # (title, payload)
     handoff: Optional[Dict[str, Any]] = None    # the action's {"handoff": {...}} custom payload
+    language: Optional[str] = None              # the language the actions chose for this reply
 
 
 def parse_messages(body: Any) -> List[RasaMessage]:
-    """The REST channel's reply: a list of {"recipient_id", "text", "buttons": [{"title", "payload"}]}."""
+    """The REST channel's reply: a list of {"recipient_id", "text", "buttons": [{"title", "payload"}],
+    "language"}; `language` (contracts.REPLY_LANGUAGE_KEY) is on the replies the actions wrote."""
     if not isinstance(body, list):
         raise ValueError("the REST channel did not return a list")
     messages = []
@@ -51,8 +54,10 @@ def parse_messages(body: Any) -> List[RasaMessage]:
         )
         custom = item.get("custom")
         handoff = custom.get("handoff") if isinstance(custom, dict) else None
+        language = item.get(REPLY_LANGUAGE_KEY)
         if text.strip() or buttons or isinstance(handoff, dict):
-            messages.append(RasaMessage(text, buttons, handoff if isinstance(handoff, dict) else None))
+            messages.append(RasaMessage(text, buttons, handoff if isinstance(handoff, dict) else None,
+                                        language if language in LANGUAGES else None))
     return messages
 
 

@@ -181,6 +181,19 @@ def test_every_reply_says_what_it_was_for_metrics_and_reports(action_class, stat
     assert [m["outcome"] for m in messages] == [outcome]
 
 
+@pytest.mark.parametrize("action_class, state, language, words", [
+    (segib_actions.ActionAnswer, tracker("Who is the Secretary General?", "ask_secretary_general", detected="en",
+                                         hint="es"), "en", "Allamand"),
+    (segib_actions.ActionAnswer, tracker("ok", "affirm", hint="es", language="pt"), "pt", ""),   # undecided
+    (segib_actions.ActionSwitchLanguage, tracker("em inglês, por favor", "switch_language", [("language", "en")],
+                                                 detected="pt"), "en", "English"),
+])
+def test_every_reply_says_which_language_it_is_written_in_for_the_channels(action_class, state, language, words):
+    """The Telegram gateway says its own phrases (only text, /forget...) in this language."""
+    messages, _ = run(action_class, state)
+    assert [m["language"] for m in messages] == [language] and words in messages[0]["text"]
+
+
 def test_a_greeting_with_a_question_answers_the_question():
     messages, slots = run(segib_actions.ActionGreet, tracker(
         "Olá! Sou estudante brasileira, a SEGIB oferece bolsas de estudo?", "greet", [("topic", "segib_mission")],

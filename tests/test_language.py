@@ -1,26 +1,25 @@
-"""Language detection and the choice of the reply language."""
+"""Language detection as Rasa's NLU pipeline runs it, and the one rule for the reply language."""
 from pathlib import Path
 
 import pytest
 import yaml
 
-from knowledge import choose_language, conversation_language, default_knowledge, detect, normalize_hint
-from knowledge.matcher import KnowledgeMatcher
+from knowledge import choose_language, conversation_language, normalize_hint
+from quality.detector import parse_language
 from tests.support.metrics import record
 
 SAMPLES = yaml.safe_load((Path(__file__).parent / "data" / "language_samples.yml").read_text(encoding="utf-8"))
-NAME_TYPES = {"member_country", "observer", "non_member", "office", "document", "topic"}
 
 
 @pytest.fixture(scope="module")
-def detect_like_the_bot():
-    """Detection as the NLU pipeline runs it: names found by the matcher are set aside."""
-    matcher = KnowledgeMatcher(default_knowledge())
+def parse():
+    """The NLU components themselves (nlu/): names found by the entity extractor are set aside."""
+    return parse_language()
 
-    def run(text):
-        names = [m for m in matcher.find(text) if m.entity in NAME_TYPES]
-        return detect(text, [(m.start, m.end) for m in names], [m.languages for m in names]).language
-    return run
+
+@pytest.fixture(scope="module")
+def detect_like_the_bot(parse):
+    return lambda text: parse(text)["language"]
 
 
 def test_accuracy_on_labelled_short_messages(detect_like_the_bot):
@@ -88,9 +87,9 @@ def test_a_message_that_cannot_be_told_does_not_fix_the_conversation_language():
     assert conversation_language(previous=None, detected=None, hint="en-GB") == "en"
 
 
-def test_an_undecided_message_is_answered_in_the_language_it_leans_to_only_when_nothing_else_tells():
-    undecided = detect("todo")   # Spanish "all" or English "to-do": too little to tell, leans Spanish
-    assert undecided.language is None and undecided.leaning == "es"
+def test_an_undecided_message_is_answered_in_the_language_it_leans_to_only_when_nothing_else_tells(parse):
+    undecided = parse("todo")   # Spanish "all" or English "to-do": too little to tell, leans Spanish
+    assert undecided["language"] is None and undecided["leaning"] == "es"
     assert choose_language(previous=None, detected=None, leaning="pt") == "pt"
     assert choose_language(previous="es", detected=None, leaning="pt") == "es"
     assert choose_language(previous=None, detected=None, hint="en", leaning="pt") == "en"

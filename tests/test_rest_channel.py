@@ -11,6 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sanic import Sanic
 
+from rasa.core.actions.action import create_bot_utterance
+
+from contracts import OUTCOME_KEY, REPLY_LANGUAGE_KEY
 from knowledge import default_knowledge
 from tests.test_limits import guard  # noqa: F401 (fixture)
 from rasa_server.channels.rest import (METADATA_KEYS, SECRET_HEADER, SegibRestInput, clean_metadata, open_rest_refusal,
@@ -22,6 +25,12 @@ FUZZ = settings(max_examples=150, deadline=3000, suppress_health_check=[HealthCh
 
 
 async def echo(message):
+    if message.text == "como vai?":   # what Rasa's processor does with an action's reply (processor.py)
+        for reply in ({"text": "Bem, obrigado.\n\nEm que posso ajudar?"},
+                      {"text": "Temas:", "buttons": [{"title": "Países membros", "payload": "/ask_member_countries"}]}):
+            event = create_bot_utterance({**reply, OUTCOME_KEY: "answered", REPLY_LANGUAGE_KEY: "pt"})
+            await message.output_channel.send_response(message.sender_id, event.message())
+        return
     if message.text == "boom":
         raise RuntimeError("the action server is down")
     if message.text == "metadata?":
@@ -140,6 +149,15 @@ def test_secret_matches():
 def test_a_failure_while_processing_still_gets_a_reply(open_channel):
     response = open_channel.post_json({"sender": "a", "message": "boom", "metadata": {"language": "pt"}})
     assert response.status_code == 200 and response.json()[0]["text"] == unavailable("pt")
+
+
+def test_each_reply_carries_the_language_the_actions_chose(open_channel):
+    """The Telegram gateway says its own phrases in it, instead of detecting the language again."""
+    replies = open_channel.post_json({"sender": "b", "message": "como vai?", "metadata": {"language": "es"}}).json()
+    assert [r["text"] for r in replies] == ["Bem, obrigado.", "Em que posso ajudar?", "Temas:"]
+    assert [r[REPLY_LANGUAGE_KEY] for r in replies] == ["pt", "pt", "pt"] and replies[2]["buttons"]
+    unavailable_reply = open_channel.post_json({"sender": "b", "message": "boom"}).json()[0]
+    assert REPLY_LANGUAGE_KEY not in unavailable_reply   # the channel's own phrase: no language chosen
 
 
 def test_a_public_caller_is_rate_limited_politely_in_its_language(open_channel, guard):

@@ -27,9 +27,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from rasa_server.limits import CLIENT_KEY, Client, channel_guard
-from contracts import SECRET_ENV, SECRET_HEADER
-from knowledge import default_knowledge
-from knowledge.language import DEFAULT_LANGUAGE, normalize_hint
+from contracts import REPLY_LANGUAGE_KEY, SECRET_ENV, SECRET_HEADER
+from knowledge import choose_language, default_knowledge
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +56,10 @@ def unavailable(language: str) -> str:
 
 
 def hinted_language(metadata: Dict[str, Any]) -> str:
-    """The language the channel's metadata asks for, else the default (for the channel's own phrases)."""
-    return normalize_hint(metadata.get("language")) or DEFAULT_LANGUAGE
+    """The language of the channel's own phrases (unavailable, rate-limited, too long): the bot's rule
+    (knowledge.choose_language) on the one signal a channel has before the assistant runs, the
+    metadata's hint; else the default. The assistant's replies carry the language it chose instead."""
+    return choose_language(previous=None, detected=None, hint=metadata.get("language"))
 
 
 async def rate_limited(message: UserMessage, client: Client) -> bool:
@@ -114,6 +115,21 @@ def open_rest_refusal(host: Optional[str], secret: Optional[str], environ: Dict[
 
 def _error(status: int, message: str) -> HTTPResponse:
     return response.json({"error": message}, status=status)
+
+
+class ReplyCollector(CollectingOutputChannel):
+    """Rasa's collecting output channel that keeps each reply's language: Rasa passes the BotUttered
+    metadata to the output channel as keyword arguments, which CollectingOutputChannel drops. The
+    language (contracts.REPLY_LANGUAGE_KEY, set by actions/turn.py) goes into each message collected
+    from that reply, so that a caller such as the Telegram gateway need not detect it again."""
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        language = message.get(REPLY_LANGUAGE_KEY)
+        first = len(self.messages)
+        await super().send_response(recipient_id, message)
+        if isinstance(language, str):
+            for collected in self.messages[first:]:
+                collected[REPLY_LANGUAGE_KEY] = language
 
 
 class SegibRestInput(InputChannel):
@@ -188,7 +204,7 @@ class SegibRestInput(InputChannel):
     async def _process(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], sender: str, text: str,
                        metadata: Dict[str, str], client: Optional[Client] = None) -> HTTPResponse:
         """The replies as JSON; 429 (with the polite reply and Retry-After) when rate-limited."""
-        collector = CollectingOutputChannel()
+        collector = ReplyCollector()
         admitted = await run_assistant(on_new_message, UserMessage(text, collector, sender, input_channel=self.name(),
                                                                    metadata=metadata), client)
         if not admitted:

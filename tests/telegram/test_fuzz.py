@@ -119,8 +119,6 @@ class Harness:
     def start(self) -> "Harness":
         self.thread.start()
         self.run(self._start(), 60)
-        # Detect languages as in production (loads Lingua; a few seconds).
-        self.app.bot_data["gateway"].languages.warm_up()
         return self
 
     def stop(self) -> None:

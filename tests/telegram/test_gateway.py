@@ -138,6 +138,22 @@ def test_non_text_messages_get_a_polite_reply_in_the_citizens_language(fake, new
         assert replies(fake, chat, 1)[0].startswith(expected)
 
 
+def test_the_gateways_own_phrases_follow_the_language_rasa_chose_not_telegrams(fake, new_chat):
+    """The gateway detects nothing itself: each of Rasa's replies carries its language, and the
+    gateway's own phrases ("only text" here) follow it, not the Telegram app's language_code."""
+    writes_pt, asks_for_en = new_chat(), new_chat()
+    fake.send_text(writes_pt, "Quem é o secretário-geral?", "es")
+    assert "Fonte:" in replies(fake, writes_pt, 1)[0]
+    fake.send_sticker(writes_pt, "es")
+    assert replies(fake, writes_pt, 2)[1].startswith("Só consigo ler mensagens de texto.")
+
+    # Written in Portuguese, asking for English: Rasa's choice (English), not the text's language.
+    fake.send_text(asks_for_en, "em inglês, por favor", "pt-BR")
+    assert replies(fake, asks_for_en, 1)[0] == "Sure, let's continue in English."
+    fake.send_photo(asks_for_en, "pt-BR")
+    assert replies(fake, asks_for_en, 2)[1].startswith("I can only read text messages.")
+
+
 def test_updates_without_a_message_are_ignored(fake, chat, telegram):
     fake.edit_message(chat, "¿Qué es la SEGIB?")
     fake.member_change(chat, "kicked")

@@ -13,6 +13,7 @@ from telegram_gateway.config import ConfigError, Settings
 from ops.envfile import read as read_dotenv
 from telegram_gateway.logs import REDACTED, setup_logging
 from telegram_gateway.ordering import ChatThrottle, PerChatUpdateProcessor
+from telegram_gateway.phrases import ChatLanguages
 from telegram_gateway.rasa import RasaClient, RasaUnavailable, parse_messages
 from tests.support.fake_telegram import TelegramError, parse_html
 from tests.support.services import free_port
@@ -199,9 +200,22 @@ def test_rasa_replies_are_parsed_defensively():
     body = [{"recipient_id": "t", "text": "Hola", "buttons": [{"title": "Sí", "payload": "/affirm"}, {"x": 1}]},
             {"recipient_id": "t", "image": "http://x"}, "junk"]
     messages = parse_messages(body)
-    assert len(messages) == 1 and messages[0].buttons == (("Sí", "/affirm"),)
+    assert len(messages) == 1 and messages[0].buttons == (("Sí", "/affirm"),) and messages[0].language is None
     with pytest.raises(ValueError):
         parse_messages({"error": "x"})
+    languages = [{"text": "Olá", "language": "pt"}, {"text": "x", "language": "fr"}, {"text": "y", "language": ["pt"]}]
+    assert [m.language for m in parse_messages(languages)] == ["pt", None, None]
+
+
+def test_the_chats_language_is_the_one_rasa_answered_in_else_the_choice_or_telegrams():
+    languages = ChatLanguages()
+    assert languages.current(1, "pt-BR") == "pt" and languages.current(1) == "es"   # nothing told yet
+    assert languages.observe(1, hint="es", answered="pt") == "pt"
+    assert languages.current(1, "es") == "pt"                                      # sticks over the hint
+    assert languages.observe(1, hint="es") == "pt"                                 # a reply that told nothing
+    assert languages.observe(1, hint="es", requested="en", answered="pt") == "en"  # the /language choice
+    languages.forget(1)
+    assert languages.current(1, "es") == "es"
 
 
 def test_rasa_down_fails_fast_and_rests():
