@@ -17,9 +17,6 @@ COPY knowledge/ knowledge/
 COPY handoff/ handoff/
 COPY nlu/ nlu/
 COPY ops/ ops/
-# The widget's live hand-off (rasa_server/channels/livecase.py) words its case messages with the
-# gateway's plain-text case texts (telegram_gateway/casetext.py, phrases.py; no python-telegram-bot).
-COPY telegram_gateway/ telegram_gateway/
 COPY data/ data/
 COPY models/segib-*.tar.gz models/
 USER 1001

@@ -7,7 +7,7 @@ Telegram gateway for Telegram chats (telegram_gateway/outbox.py), the Rasa serve
 for the web widget (rasa_server/channels/livecase.py). `resume` rows (hand the conversation back to the
 assistant in Rasa) are the gateway's for every channel.
 
-`texts` is a telegram_gateway.casetext.CaseTexts: `staff(key, **values)` in the staff's language and
+`texts` is a handoff.texts.CaseTexts: `staff(key, **values)` in the staff's language and
 `citizen(case, key, **values)` in the case's. No Telegram or Rasa import here.
 """
 from typing import Callable, Optional

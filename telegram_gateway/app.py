@@ -11,12 +11,13 @@ from telegram.ext import Application, TypeHandler
 from telegram_gateway.config import Settings
 from handoff.store import CaseStore
 
-from telegram_gateway.casetext import CaseTexts
+from handoff.texts import CaseTexts
 from telegram_gateway.handlers import Gateway, PrivacyNotice
 from telegram_gateway.health import GatewayHealth, HealthServer
 from telegram_gateway.outbox import Outbox
 from telegram_gateway.ordering import PerChatUpdateProcessor
-from telegram_gateway.phrases import ChatLanguages, Phrases
+from knowledge.phrases import Phrases
+from telegram_gateway.phrases import ChatLanguages
 from telegram_gateway.rasa import RasaClient
 from telegram_gateway.retry import RetryingRateLimiter
 from telegram_gateway.staff import HandoffRelay

@@ -26,7 +26,8 @@ from data_protection.rights import to_json
 from knowledge.privacy import DEFAULT_PRIVACY_URL, DEFAULT_RETENTION_DAYS
 from telegram_gateway import callbacks, render
 from telegram_gateway.callbacks import CallbackStore
-from telegram_gateway.phrases import LANGUAGE_BUTTONS, ChatLanguages, Phrases, is_language
+from knowledge.phrases import Phrases
+from telegram_gateway.phrases import LANGUAGE_BUTTONS, ChatLanguages, command_menu, is_language
 from telegram_gateway.rasa import ForgetDisabled, RasaClient, RasaUnavailable
 from telegram_gateway.staff import HandoffRelay, message_source
 
@@ -91,10 +92,10 @@ class Gateway:
     async def set_commands(self, app: Application) -> None:
         """The "/" menu of Telegram clients, in Spanish by default and per client language."""
         try:
-            await app.bot.set_my_commands([BotCommand(*c) for c in self.phrases.commands("es")],
+            await app.bot.set_my_commands([BotCommand(*c) for c in command_menu(self.phrases, "es")],
                                           scope=BotCommandScopeDefault())
             for language, _ in LANGUAGE_BUTTONS:
-                await app.bot.set_my_commands([BotCommand(*c) for c in self.phrases.commands(language)],
+                await app.bot.set_my_commands([BotCommand(*c) for c in command_menu(self.phrases, language)],
                                               language_code=language)
         except TelegramError as error:
             logger.warning("Could not set the command menu: %s", error)

@@ -10,8 +10,8 @@ language, and each reply carries it (contracts.REPLY_LANGUAGE_KEY).
 from collections import OrderedDict
 from typing import Optional
 
-from knowledge import Knowledge, choose_language, default_knowledge
-from knowledge.language import DEFAULT_LANGUAGE
+from knowledge import choose_language
+from knowledge.phrases import Phrases
 from knowledge.schema import LANGUAGES
 
 # The /language buttons: each language named in itself, as language pickers do.
@@ -19,22 +19,9 @@ LANGUAGE_BUTTONS = (("es", "Español"), ("pt", "Português"), ("en", "English"))
 COMMANDS = ("start", "help", "language", "privacy", "mydata", "forget", "bot")
 
 
-class Phrases:
-    def __init__(self, knowledge: Optional[Knowledge] = None) -> None:
-        self.knowledge = knowledge or default_knowledge()
-
-    def text(self, key: str, language: str, **values: str) -> str:
-        values.setdefault("email", self.knowledge.defaults.get("contact_email", ""))
-        texts = self.knowledge.messages.texts[key]
-        template = texts.get(language) or texts[DEFAULT_LANGUAGE]
-        return template.format(**values)
-
-    def yes_no(self, language: str) -> tuple:
-        return self.text("button_yes", language), self.text("button_no", language)
-
-    def commands(self, language: str) -> list:
-        """(command, description) pairs for Telegram's command menu."""
-        return [(name, self.text(f"telegram_command_{name}", language)) for name in COMMANDS]
+def command_menu(phrases: Phrases, language: str) -> list:
+    """(command, description) pairs for Telegram's command menu."""
+    return [(name, phrases.text(f"telegram_command_{name}", language)) for name in COMMANDS]
 
 
 class ChatLanguages:

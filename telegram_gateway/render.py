@@ -7,15 +7,11 @@ escaped afterwards; escaping never changes the counted length.
 import html
 from typing import List, Sequence, Tuple
 
-MAX_MESSAGE = 4096
+from handoff.texts import MAX_MESSAGE, utf16_len
 # Where a long reply may be cut, best first; a cut must keep at least half of the allowed length.
 _SEPARATORS = ("\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ")
 SHORT_TITLE = 14     # buttons this short share a row (e.g. Sí / No)
 MAX_PER_ROW = 3
-
-
-def utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
 
 
 def escape(text: str) -> str:

@@ -27,7 +27,7 @@ from handoff.hours import OfficeHours, Schedule
 from handoff.relay import TELEGRAM_PREFIX, CaseRelay, answerable
 from handoff.store import CITIZEN, REFERENCE, STAFF, Case, CaseStore
 
-from telegram_gateway.casetext import CaseTexts, age
+from handoff.texts import CaseTexts, age
 from telegram_gateway.outbox import Outbox
 
 logger = logging.getLogger(__name__)

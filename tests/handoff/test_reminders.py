@@ -9,8 +9,8 @@ from handoff.hours import parse
 from handoff.store import ASKED, LIVE, CaseStore
 from tests.handoff.conftest import STAFF_CHAT, relay_fixture
 from tests.handoff.test_telegram_handoff import open_live_case
-from telegram_gateway.casetext import CaseTexts
-from telegram_gateway.phrases import Phrases
+from handoff.texts import CaseTexts
+from knowledge.phrases import Phrases
 from telegram_gateway.staff import HandoffRelay
 
 

@@ -343,7 +343,7 @@ def test_a_long_reply_with_buttons_reaches_the_citizen_split_and_intact():
     from telegram import Bot
 
     from telegram_gateway.handlers import Gateway
-    from telegram_gateway.phrases import Phrases
+    from knowledge.phrases import Phrases
     from tests.support.fake_telegram import FakeTelegram
 
     fake = FakeTelegram().start()

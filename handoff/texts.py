@@ -1,5 +1,6 @@
 """The texts of hand-off cases: what staff read in their group and what the citizen reads.
 
+Shared by the Telegram gateway and the Rasa server's widget channel, which both open cases.
 Staff texts are in HANDOFF_STAFF_LANGUAGE; a citizen's in the case's language. All of them are sent
 as plain text (no parse mode), so whatever a citizen typed is shown literally.
 """
@@ -7,12 +8,17 @@ import time
 from typing import List, Optional
 
 from handoff.store import EMAIL, FALLBACK, LIVE, WEB, Case
+from knowledge.phrases import Phrases
 
-from telegram_gateway.phrases import Phrases
-from telegram_gateway.render import MAX_MESSAGE, utf16_len
-
+# The staff group is a Telegram chat: a case message must fit Telegram's limit, which Telegram counts
+# in UTF-16 code units (the gateway's renderer splits citizens' replies by the same count).
+MAX_MESSAGE = 4096
 NONE = "—"
 CHANNEL_NAMES = {WEB: "web"}   # as staff know them (Rasa's "socketio" is the website's widget)
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
 
 
 def age(seconds: float) -> str:
