@@ -7,8 +7,6 @@
 - The other uses of Rasa internals (channels, stores, the intent classifier) refuse another version
   where they are created, under the same variable.
 """
-import importlib
-import inspect
 import json
 import os
 import subprocess
@@ -21,6 +19,7 @@ from rasa.core.processor import MessageProcessor
 
 from rasa_server import patches
 from rasa_server.patches import ALLOW_UNPATCHED_ENV, UnsupportedRasa
+from tests.support.attributes import current
 from tests.support.services import ROOT
 
 # Every Rasa attribute the patches replace (checked against install() below, so the list cannot drift).
@@ -38,22 +37,8 @@ TARGETS = [
 # Run in a fresh interpreter: which of TARGETS change on importing every module of rasa_server/, and
 # which on install(). Prints one JSON object.
 IMPORT_EVERYTHING = r"""
-import importlib, inspect, json, pkgutil, sys
-
-def resolve(label):
-    parts = label.split(".")
-    for cut in range(len(parts) - 1, 0, -1):
-        try:
-            owner = importlib.import_module(".".join(parts[:cut]))
-        except ImportError:
-            continue
-        for name in parts[cut:-1]:
-            owner = getattr(owner, name)
-        return owner, parts[-1]
-    raise LookupError(label)
-
-def current(targets):
-    return {label: inspect.getattr_static(*resolve(label)) for label in targets}
+import importlib, json, pkgutil, sys
+from tests.support.attributes import current
 
 targets = json.loads(sys.argv[1])
 stock = current(targets)
@@ -83,21 +68,8 @@ runpy.run_module("rasa_server", run_name="__main__", alter_sys=True)
 """
 
 
-def _resolve(label):
-    parts = label.split(".")
-    for cut in range(len(parts) - 1, 0, -1):
-        try:
-            owner = importlib.import_module(".".join(parts[:cut]))
-        except ImportError:
-            continue
-        for name in parts[cut:-1]:
-            owner = getattr(owner, name)
-        return owner, parts[-1]
-    raise LookupError(label)
-
-
 def _current():
-    return {label: inspect.getattr_static(*_resolve(label)) for label in TARGETS}
+    return current(TARGETS)
 
 
 @pytest.fixture
@@ -121,9 +93,11 @@ def _run_launcher(prepare: str, *args: str, allow: bool = False) -> subprocess.C
                           capture_output=True, text=True, timeout=300)
 
 
-def _last_line(result: subprocess.CompletedProcess) -> str:
-    lines = result.stderr.strip().splitlines()
-    return lines[-1] if lines else ""
+def _refusal(result: subprocess.CompletedProcess) -> str:
+    """The launcher's one line saying why it did not start (after Rasa's log prefix)."""
+    lines = [line for line in result.stderr.splitlines() if "Rasa server not started: " in line]
+    assert len(lines) == 1, result.stderr[-3000:]
+    return lines[0].split("Rasa server not started: ", 1)[1]
 
 
 def test_install_replaces_exactly_the_listed_attributes_and_uninstall_restores_them(stock_rasa):
@@ -194,20 +168,20 @@ def test_the_launcher_refuses_to_start_when_a_patch_cannot_apply():
     prepare = "from rasa.core.lock_store import LockStore\ndel LockStore._acquire_lock"
     result = _run_launcher(prepare, "run", "--model", "no-such-model.tar.gz")
     assert result.returncode == 2, result.stderr[-3000:]
-    line = _last_line(result)
-    assert line.startswith("Rasa server not started: Rasa patch fixes.waiting_tickets does not apply to "
-                           f"Rasa {rasa.__version__}"), line
-    assert f"set {ALLOW_UNPATCHED_ENV}=1" in line
+    line = _refusal(result)
+    assert line.startswith(f"Rasa patch fixes.waiting_tickets does not apply to Rasa {rasa.__version__}"), line
+    assert line.endswith(f"(set {ALLOW_UNPATCHED_ENV}=1 to run anyway)"), line
 
 
 def test_the_launcher_refuses_another_rasa_version_and_runs_it_unpatched_when_allowed():
     prepare = "import rasa\nrasa.__version__ = '3.7.0'"
-    refused = _run_launcher(prepare, "--version")
-    assert refused.returncode == 2 and "Rasa 3.7.0" in _last_line(refused), refused.stderr[-3000:]
-    allowed = _run_launcher(prepare, "--version", allow=True)
+    refused = _run_launcher(prepare, "run", "--model", "no-such-model.tar.gz")
+    assert refused.returncode == 2, refused.stderr[-3000:]
+    assert "this is Rasa 3.7.0: none applied" in _refusal(refused)
+    allowed = _run_launcher(prepare, "telemetry", allow=True)   # a Rasa command that ends by itself
     assert allowed.returncode == 0, allowed.stderr[-3000:]
-    assert "Rasa Version" in allowed.stdout   # Rasa's own command ran, unpatched
-    assert "running unpatched" in allowed.stderr
+    assert "Telemetry reporting is" in allowed.stdout   # Rasa's own command ran, unpatched
+    assert "Rasa 3.7.0: none applied; SEGIB_ALLOW_UNPATCHED=1: running unpatched" in allowed.stderr
 
 
 @pytest.mark.parametrize("create", [

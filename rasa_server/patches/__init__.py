@@ -21,8 +21,8 @@ from rasa_server.patches.patcher import Patcher
 from rasa_server.patches.version import (ALLOW_UNPATCHED_ENV, SUPPORTED_RASA, UnsupportedRasa,
                                          rasa_version, require_supported_rasa, supported, unpatched_allowed)
 
-__all__ = ["ALLOW_UNPATCHED_ENV", "SUPPORTED_RASA", "UnsupportedRasa", "install", "installed", "patch_names",
-           "replaced", "require_supported_rasa", "uninstall"]
+__all__ = ["ALLOW_UNPATCHED_ENV", "SUPPORTED_RASA", "UnsupportedRasa", "install", "installed", "replaced",
+           "require_supported_rasa", "uninstall"]
 
 logger = logging.getLogger(__name__)
 Patch = Callable[[Patcher], None]
@@ -36,10 +36,6 @@ def _patches() -> Dict[str, Patch]:
 
     return {f"{module.__name__.rsplit('.', 1)[-1]}.{name}": patch
             for module in (speedups, fixes, metrics) for name, patch in module.PATCHES.items()}
-
-
-def patch_names() -> List[str]:
-    return list(_patches())
 
 
 def _apply_all() -> Patcher:
