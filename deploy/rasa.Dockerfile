@@ -27,5 +27,5 @@ HEALTHCHECK --interval=15s --timeout=6s --start-period=90s --retries=3 \
 # HTTP API off (no --enable-api), no --cors: only the REST and web widget channels (and /metrics)
 # are served. The replica listens on all the container's interfaces; publish it only through the
 # load balancer, which does not route /metrics. python -m rasa_server = python -m rasa with the
-# project's logging (rasa_server/__main__.py).
+# project's logging and patches (rasa_server/__main__.py; it exits with status 2 if they cannot apply).
 CMD ["sh", "-c", "exec python -m rasa_server run --model models --endpoints \"$ENDPOINTS_FILE\" --credentials credentials.yml --interface 0.0.0.0 --port 5005"]

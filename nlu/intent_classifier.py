@@ -29,6 +29,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.utils.tensorflow.constants import RANKING_LENGTH
 
+from rasa_server.patches.version import require_supported_rasa
+
 logger = logging.getLogger(__name__)
 WEIGHTS_FILE = "weights.npz"
 
@@ -78,7 +80,10 @@ def _sentence_row(message: Message) -> Optional[scipy.sparse.csr_matrix]:
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class LogisticRegressionIntentClassifier(LogisticRegressionClassifier):
-    """LogisticRegressionClassifier (same options and training) with lean storage and prediction."""
+    """LogisticRegressionClassifier (same options and training) with lean storage and prediction.
+
+    It overrides Rasa's private `_create_X` and reads its `clf`: created (trained or loaded) only on
+    Rasa 3.6.x (rasa_server/patches/version.py)."""
 
     _weights: Optional[_Weights] = None
 
@@ -89,6 +94,7 @@ class LogisticRegressionIntentClassifier(LogisticRegressionClassifier):
 
     def __init__(self, config: Dict[Text, Any], name: Text, model_storage: ModelStorage,
                  resource: Resource) -> None:
+        require_supported_rasa("nlu.intent_classifier.LogisticRegressionIntentClassifier")
         super().__init__(config, name, model_storage, resource)
         self.clf.set_params(C=float(self.config["C"]))
 

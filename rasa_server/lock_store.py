@@ -25,6 +25,8 @@ from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
+from rasa_server.patches.version import require_supported_rasa
+
 logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.02            # a waiting message checks its turn this often (one Redis round trip)
@@ -57,7 +59,11 @@ return 1
 
 
 class RedisTicketLockStore(RedisLockStore):
+    """Replaces RedisLockStore's `lock` and uses its Redis client and key prefix: created only on
+    Rasa 3.6.x (rasa_server/patches/version.py)."""
+
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None, **kwargs: Any) -> None:
+        require_supported_rasa("rasa_server.lock_store.RedisTicketLockStore")
         if endpoint_config is not None:   # loaded by Rasa from the endpoints file
             kwargs = {**endpoint_config.kwargs, **kwargs}
             kwargs.setdefault("host", endpoint_config.url or "localhost")

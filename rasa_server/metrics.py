@@ -1,6 +1,6 @@
 """The Rasa server's metrics and log context: `GET /metrics` on its own port, one count per message.
 
-Installed with the project's channels (rasa_server/channels/__init__.py), like rasa_server/patches/speedups.py.
+Installed with the patches by `rasa_server.patches.install()` (the launcher calls it before Rasa starts).
 
 Where the hooks sit, and why:
 - `/metrics` at the root of the Rasa server's Sanic app. Rasa 3.6 has no plugin hook for its app
@@ -25,6 +25,7 @@ from contracts import ANSWERED, ERROR, OUTCOME_KEY
 from ops import logs
 from ops.metrics import (MESSAGES, REPLY_SECONDS, channel_label, exposition, initialize_message_series,
                          language_label, outcome_label)
+from rasa_server.patches.patcher import Patcher
 
 logger = logging.getLogger(__name__)
 LANGUAGE_SLOT = "language"    # actions/turn.py
@@ -83,11 +84,8 @@ def observe(message: Any, tracker: Any, seconds: float) -> None:
                                 "seconds": round(seconds, 4)})
 
 
-def _patch_message_processor() -> None:
+def _patch_message_processor(patcher: Patcher) -> None:
     from rasa.core.processor import MessageProcessor
-
-    handle_message = MessageProcessor.handle_message
-    run_prediction_loop = MessageProcessor._run_prediction_loop
 
     async def handle_message_observed(self: MessageProcessor, message: Any) -> Any:
         seen: List[Any] = []
@@ -111,8 +109,9 @@ def _patch_message_processor() -> None:
             if seen is not None and not seen:
                 seen.append(_PAUSED if paused else tracker)
 
-    MessageProcessor.handle_message = handle_message_observed
-    MessageProcessor._run_prediction_loop = run_prediction_loop_observed
+    handle_message = patcher.replace(MessageProcessor, "handle_message", handle_message_observed)
+    run_prediction_loop = patcher.replace(MessageProcessor, "_run_prediction_loop", run_prediction_loop_observed)
+    initialize_message_series()   # every count is exported from 0 before the first message
 
 
 async def metrics_endpoint(_request: Any) -> Any:
@@ -128,21 +127,15 @@ def add_metrics_route(app: Any) -> None:
         app.ctx.segib_metrics = True
 
 
-def _patch_channel_registration() -> None:
+def _patch_channel_registration(patcher: Patcher) -> None:
     from rasa.core.channels import channel
-
-    register = channel.register
 
     def register_with_metrics(input_channels: Any, app: Any, route: Any) -> None:
         register(input_channels, app, route)
         add_metrics_route(app)
 
-    channel.register = register_with_metrics
+    register = patcher.replace(channel, "register", register_with_metrics)
 
 
-def install() -> None:
-    """Applies the hooks once per process (Rasa 3.6 only, rasa_server/patches/__init__.py)."""
-    from rasa_server import patches as patching
-
-    patching.apply_once("rasa_server.metrics", [_patch_message_processor, _patch_channel_registration,
-                                            initialize_message_series])
+# Applied by rasa_server.patches.install() with the other patches of Rasa internals.
+PATCHES = {"message_counts": _patch_message_processor, "metrics_route": _patch_channel_registration}

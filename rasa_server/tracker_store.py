@@ -32,6 +32,8 @@ from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from rasa_server.patches.version import require_supported_rasa
+
 logger = logging.getLogger(__name__)
 
 _SESSION_START = (
@@ -50,11 +52,15 @@ _INSERT = (
 
 
 class SQLiteTrackerStore(SQLTrackerStore):
-    """Rasa's SQL tracker store on SQLite, with one persistent connection in WAL mode."""
+    """Rasa's SQL tracker store on SQLite, with one persistent connection in WAL mode.
+
+    It writes rows in the layout of Rasa 3.6's `events` table itself: created only on Rasa 3.6.x
+    (rasa_server/patches/version.py)."""
 
     def __init__(self, domain: Optional[Domain] = None, db: Text = "rasa.db",
                  event_broker: Optional[EventBroker] = None, dialect: Text = "sqlite",
                  **kwargs: Dict[Text, Any]) -> None:
+        require_supported_rasa("rasa_server.tracker_store.SQLiteTrackerStore")
         if dialect != "sqlite":
             raise ValueError(f"SQLiteTrackerStore stores conversations in SQLite, not {dialect!r}; "
                              f"use Rasa's SQLTrackerStore (type: SQL) for other databases")

@@ -1,25 +1,25 @@
 """The speed changes keep Rasa's behaviour: same validation verdicts and errors, same tracker
-contents, same intent probabilities, one kept HTTP session."""
+contents, same intent probabilities, one kept HTTP session. Each test of a patch also shows that
+the work it saves is saved, and that the same assertions fail on stock Rasa (only_when_patched)."""
 import asyncio
 import copy
+from unittest import mock
 
 import numpy as np
 import pytest
+import rasa.shared.utils.common
 import scipy.sparse
-from jsonschema import ValidationError, validate
+from jsonschema import ValidationError, validate, validators
 from rasa.core.actions.action import RemoteAction
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered
 from rasa.utils.endpoints import EndpointConfig
 from sklearn.linear_model import LogisticRegression
 
-from rasa_server.patches import speedups
-from rasa_server.tracker_store import SQLiteTrackerStore
 from nlu.intent_classifier import _Weights
-
-speedups.install()
+from rasa_server.tracker_store import SQLiteTrackerStore
+from tests.support.rasa_patches import only_when_patched
 
 SLOTS = [{"event": "slot", "timestamp": None, "name": "language", "value": "es"},
          {"event": "slot", "timestamp": 1.5, "name": "failed_turns", "value": 0.0}]
@@ -57,35 +57,47 @@ def _original(response):
 
 
 @pytest.mark.parametrize("response", VALID + INVALID)
-def test_action_response_validation_gives_the_same_verdict_and_error(response):
+def test_action_response_validation_gives_the_same_verdict_and_error_without_rechecking_the_schema(response):
     expected = _original(copy.deepcopy(response))
-    try:
-        RemoteAction("action_x", None)._validate_action_result(response)
-        got = None
-    except ValidationError as error:
-        got = error.message
-    if expected is None:
-        assert got is None
-    else:
-        assert got is not None and got.startswith(expected)
+    schema_class = validators.validator_for(RemoteAction.action_response_format_spec())
+
+    def check():
+        with mock.patch.object(schema_class, "check_schema", wraps=schema_class.check_schema) as check_schema:
+            try:
+                RemoteAction("action_x", None)._validate_action_result(copy.deepcopy(response))
+                got = None
+            except ValidationError as error:
+                got = error.message
+        if expected is None:
+            assert got is None
+        else:
+            assert got is not None and got.startswith(expected)
+        assert check_schema.call_count == 0   # stock Rasa checks the schema against the meta-schema every time
+
+    only_when_patched(check)
 
 
 def test_the_action_endpoint_keeps_one_session_per_event_loop():
-    endpoint = EndpointConfig("http://127.0.0.1:9/webhook")
+    def check():
+        endpoint = EndpointConfig("http://127.0.0.1:9/webhook")
 
-    async def two_sessions():
-        async with endpoint.session() as first:
-            pass
-        async with endpoint.session() as second:
-            pass
-        assert not first.closed
-        await first.close()
-        return first, second
+        async def two_sessions():
+            async with endpoint.session() as first:
+                pass
+            async with endpoint.session() as second:
+                pass
+            closed = first.closed
+            await first.close()
+            await second.close()
+            assert not closed   # stock Rasa closes each call's session (and its connection)
+            return first, second
 
-    first, second = asyncio.run(two_sessions())
-    assert first is second
-    other, _ = asyncio.run(two_sessions())
-    assert other is not first
+        first, second = asyncio.run(two_sessions())
+        assert first is second
+        other, _ = asyncio.run(two_sessions())
+        assert other is not first
+
+    only_when_patched(check)
 
 
 def test_logistic_regression_weights_give_scikit_learns_probabilities():
@@ -158,13 +170,21 @@ def test_sqlite_tracker_store_writes_and_reads_what_rasas_sql_store_does(tmp_pat
     assert ours._connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_event_types_resolve_as_before():
-    from rasa.shared.core.events import Event
+def test_event_types_resolve_as_before_walking_the_subclasses_once_per_type():
+    names = ("slot", "user", "bot", "action", "session_started", "restart", "followup")
 
-    for name in ("slot", "user", "bot", "action", "session_started", "restart", "followup"):
-        assert Event.resolve_by_type(name).type_name == name
-        assert Event.resolve_by_type(name) is Event.resolve_by_type(name)
-    assert Event.resolve_by_type("topic") is None
-    assert Event.resolve_by_type("no_such_event", default=SlotSet) is SlotSet
-    with pytest.raises(ValueError, match="Unknown event name"):
-        Event.resolve_by_type("no_such_event")
+    def check():
+        for name in names:
+            assert Event.resolve_by_type(name).type_name == name
+        with mock.patch.object(rasa.shared.utils.common, "all_subclasses",
+                               wraps=rasa.shared.utils.common.all_subclasses) as all_subclasses:
+            for name in names:
+                assert Event.resolve_by_type(name) is Event.resolve_by_type(name)
+                assert Event.resolve_by_type(name).type_name == name
+        assert all_subclasses.call_count == 0   # stock Rasa walks every subclass of Event for every event
+        assert Event.resolve_by_type("topic") is None
+        assert Event.resolve_by_type("no_such_event", default=SlotSet) is SlotSet
+        with pytest.raises(ValueError, match="Unknown event name"):
+            Event.resolve_by_type("no_such_event")
+
+    only_when_patched(check)

@@ -26,12 +26,15 @@ from rasa.core.tracker_store import (InMemoryTrackerStore, MongoTrackerStore, Re
                                      TrackerStore)
 from data_protection import rights as privacy, tracker_db
 from rasa_server.channels.private import PrivateInput
+from rasa_server.patches.version import require_supported_rasa
 
 logger = logging.getLogger(__name__)
 
 
 def _stores(store: Optional[TrackerStore]):
-    """The concrete stores behind Rasa's wrappers (AwaitableTrackerStore, FailSafeTrackerStore)."""
+    """The concrete stores behind Rasa's wrappers (AwaitableTrackerStore, FailSafeTrackerStore), through
+    their private `_tracker_store` and `_fallback_tracker_store` (Rasa 3.6: checked where the
+    channels that delete are created, ForgetInput and the web widget's)."""
     seen = set()
     pending = [store]
     while pending:
@@ -89,6 +92,10 @@ async def export_conversation(agent: Agent, sender: str) -> Dict[str, Any]:
 
 class ForgetInput(PrivateInput):
     channel, route, what = "forget", "/conversation", "deleting the conversation"
+
+    def __init__(self, token: Optional[str] = None) -> None:
+        require_supported_rasa("The forget endpoint (rasa_server.channels.forget)")
+        super().__init__(token)
 
     async def change(self, agent: Agent, sender: str) -> Dict[str, Any]:
         return {"deleted": await _forget(agent, sender)}

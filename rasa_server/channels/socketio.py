@@ -48,6 +48,7 @@ from rasa_server.channels.livecase import WebLiveCases
 from rasa_server.channels.private import ready_agent
 from rasa_server.channels.rest import clean_metadata, hinted_language, rate_limited, run_assistant, unavailable
 from rasa_server.limits import Client, channel_guard
+from rasa_server.patches.version import require_supported_rasa
 
 logger = logging.getLogger(__name__)
 
@@ -160,7 +161,10 @@ class SegibSocketIOInput(InputChannel):
     """`rasa_server.channels.socketio.SegibSocketIOInput` in credentials.yml. Options: `user_message_evt`,
     `bot_message_evt`, `namespace`, `socketio_path`, `metadata_key` as in Rasa's `socketio`
     channel (sessions always persist: Rasa's `session_persistence` is accepted and ignored), plus
-    `allowed_origins` (list) and `max_message_chars`."""
+    `allowed_origins` (list) and `max_message_chars`.
+
+    Built on Rasa 3.6's SocketBlueprint and SocketIOOutput (overriding its private `_send_message`):
+    created only on Rasa 3.6.x (rasa_server/patches/version.py)."""
 
     @classmethod
     def name(cls) -> Text:
@@ -184,6 +188,7 @@ class SegibSocketIOInput(InputChannel):
                  metadata_key: Text = "customData", allowed_origins: Optional[List[str]] = None,
                  max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS,
                  tokens: Optional[ResumeTokens] = None) -> None:
+        require_supported_rasa("The web widget's channel (rasa_server.channels.socketio)")
         self.user_message_evt = user_message_evt
         self.bot_message_evt = bot_message_evt
         self.namespace = namespace or "/"

@@ -1,4 +1,4 @@
-"""Fixes to Rasa 3.6 behaviour the project depends on, installed with the project's channels.
+"""Fixes to Rasa 3.6 behaviour the project depends on, installed by `rasa_server.patches.install()`.
 
 A message waiting for its conversation's lock keeps its ticket alive
 --------------------------------------------------------------------
@@ -20,10 +20,10 @@ import time
 from collections import deque
 from typing import Text
 
-from rasa_server import patches as patching
+from rasa_server.patches.patcher import Patcher
 
 
-def _patch_waiting_tickets() -> None:
+def _patch_waiting_tickets(patcher: Patcher) -> None:
     from rasa.core import lock_store as module
     from rasa.core.lock import Ticket, TicketLock
     from rasa.core.lock_store import LockError, LockStore
@@ -53,10 +53,10 @@ def _patch_waiting_tickets() -> None:
             self.save_lock(lock)
         raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
 
-    LockStore._acquire_lock = _acquire_lock
+    patcher.replace(LockStore, "_acquire_lock", _acquire_lock)
 
 
-def _patch_root_route() -> None:
+def _patch_root_route(patcher: Patcher) -> None:
     from rasa import server
     from sanic import response
 
@@ -65,9 +65,7 @@ def _patch_root_route() -> None:
         async def hello(_request):
             return response.text("Hello from Rasa")
 
-    server.add_root_route = add_root_route
+    patcher.replace(server, "add_root_route", add_root_route)
 
 
-def install() -> None:
-    """Applies the patches once per process (Rasa 3.6 only)."""
-    patching.apply_once("rasa_server.patches.fixes", [_patch_waiting_tickets, _patch_root_route])
+PATCHES = {"waiting_tickets": _patch_waiting_tickets, "root_route": _patch_root_route}

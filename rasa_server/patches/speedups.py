@@ -1,7 +1,7 @@
 """Removes per-message waste inside Rasa 3.6's server, without changing what it does.
 
-Installed when the Rasa server loads the project's channels (`rasa_server/channels/__init__.py`), i.e. by
-`rasa run` with our credentials.yml. Each patch keeps Rasa's behaviour and results; it only stops
+Installed by `rasa_server.patches.install()`, which the launcher (`python -m rasa_server run`) calls
+before Rasa starts. Each patch keeps Rasa's behaviour and results; it only stops
 repeating work whose result cannot change. Measured effect: docs/performance.md.
 
 - Validating the action server's response: Rasa calls `jsonschema.validate(response, schema)` for
@@ -14,14 +14,14 @@ repeating work whose result cannot change. Measured effect: docs/performance.md.
   subclass of Event for every event.
 - Calls to the action server reuse a keep-alive HTTP session instead of a new connection each.
 
-Only Rasa 3.6.x is patched; another version runs unpatched (and the benchmark would show it).
+Only Rasa 3.6.x is patched: on another version start-up stops (rasa_server/patches/__init__.py).
 """
 from typing import Any, Dict, Text
 
-from rasa_server import patches as patching
+from rasa_server.patches.patcher import Patcher
 
 
-def _patch_action_response_validation() -> None:
+def _patch_action_response_validation(patcher: Patcher) -> None:
     from jsonschema import ValidationError, exceptions, validators
     from rasa.core.actions.action import RemoteAction
     from rasa.shared.constants import DOCS_BASE_URL
@@ -69,10 +69,10 @@ def _patch_action_response_validation() -> None:
         )
         raise error
 
-    RemoteAction._validate_action_result = _validate_action_result
+    patcher.replace(RemoteAction, "_validate_action_result", _validate_action_result)
 
 
-def _patch_endpoint_sessions() -> None:
+def _patch_endpoint_sessions(patcher: Patcher) -> None:
     """Calls to the action server reuse one HTTP session (keep-alive connections).
 
     EndpointConfig.request opens a new aiohttp session, hence a new TCP connection, for every
@@ -84,8 +84,6 @@ def _patch_endpoint_sessions() -> None:
     import aiohttp
     from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
     from rasa.utils.endpoints import EndpointConfig
-
-    original_session = EndpointConfig.session
 
     def _new_session(self: EndpointConfig) -> aiohttp.ClientSession:
         auth = (aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
@@ -117,10 +115,10 @@ def _patch_endpoint_sessions() -> None:
             self._segib_session, self._segib_loop = kept, loop
         return _Kept(kept)
 
-    EndpointConfig.session = session
+    original_session = patcher.replace(EndpointConfig, "session", session)
 
 
-def _patch_event_type_lookup() -> None:
+def _patch_event_type_lookup(patcher: Patcher) -> None:
     """Event.resolve_by_type walks every subclass of Event for every event it deserialises.
 
     The classes found are remembered by type name (the same first match; unknown names still go
@@ -128,7 +126,6 @@ def _patch_event_type_lookup() -> None:
     """
     from rasa.shared.core.events import Event
 
-    original = Event.resolve_by_type
     found = {}
 
     def resolve_by_type(type_name, default=None):
@@ -139,10 +136,9 @@ def _patch_event_type_lookup() -> None:
                 found[type_name] = cls
         return cls
 
-    Event.resolve_by_type = staticmethod(resolve_by_type)
+    original = patcher.replace(Event, "resolve_by_type", staticmethod(resolve_by_type))
 
 
-def install() -> None:
-    """Applies the patches once per process (Rasa 3.6 only)."""
-    patching.apply_once("rasa_server.patches.speedups", [_patch_action_response_validation, _patch_endpoint_sessions,
-                                         _patch_event_type_lookup])
+PATCHES = {"action_response_validation": _patch_action_response_validation,
+           "endpoint_sessions": _patch_endpoint_sessions,
+           "event_type_lookup": _patch_event_type_lookup}

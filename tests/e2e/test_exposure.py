@@ -1,5 +1,5 @@
 """What the Rasa server shows the outside: no version banner, and no start at all as a public REST
-channel beyond loopback (real `rasa run`, real model)."""
+channel beyond loopback (the real launcher `python -m rasa_server run`, real model)."""
 import socket
 import subprocess
 import urllib.request
@@ -19,7 +19,7 @@ def test_the_server_refuses_to_start_on_every_interface_without_the_rest_secret(
     endpoints.write_text("tracker_store:\n  type: rasa_server.tracker_store.SQLiteTrackerStore\n  dialect: sqlite\n"
                          f"  db: {tmp_path / 'conversations.db'}\n")
     # Refused before the socket is bound: nothing listens on 0.0.0.0 even for a moment.
-    result = subprocess.run([PYTHON, "-m", "rasa", "run", "--model", str(model), "--credentials",
+    result = subprocess.run([PYTHON, "-m", "rasa_server", "run", "--model", str(model), "--credentials",
                              str(ROOT / "credentials.yml"), "--endpoints", str(endpoints),
                              "--interface", "0.0.0.0", "--port", str(port)],
                             cwd=ROOT, capture_output=True, text=True, timeout=300,
