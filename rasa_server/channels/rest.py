@@ -26,8 +26,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from rasa_server.limits import CLIENT_KEY, Client, channel_guard
-from contracts import SECRET_ENV, SECRET_HEADER
+from contracts import (CHANNEL_KEY, CLIENT_KEY, COUNTRY_KEY, LANGUAGE_KEY, RELAY_KEY, REST_CHANNEL, SECRET_ENV,
+                       SECRET_HEADER, TELEGRAM_SENDER_PREFIX)
+from rasa_server.limits import Client, channel_guard
 from knowledge import default_knowledge
 from knowledge.language import DEFAULT_LANGUAGE, normalize_hint
 
@@ -43,10 +44,9 @@ def secret_matches(expected: Optional[str], given: Optional[str]) -> bool:
 
 MAX_MESSAGE_CHARS = 10_000
 MAX_SENDER_CHARS = 128
-METADATA_KEYS = {"language": 35, "country": 64, "channel": 32, "relay": 16}
+METADATA_KEYS = {LANGUAGE_KEY: 35, COUNTRY_KEY: 64, CHANNEL_KEY: 32, RELAY_KEY: 16}
 ALLOW_PUBLIC_ENV = "REST_ALLOW_PUBLIC"
-TRUSTED_METADATA = ("relay", "channel", "country")   # believed by the actions: from trusted callers only
-TELEGRAM_SENDER = "telegram:"                        # the Telegram gateway's senders
+TRUSTED_METADATA = (RELAY_KEY, CHANNEL_KEY, COUNTRY_KEY)   # believed by the actions: from trusted callers only
 ALLOW_OPEN_ENV = "ALLOW_OPEN_REST"
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
@@ -58,7 +58,7 @@ def unavailable(language: str) -> str:
 
 def hinted_language(metadata: Dict[str, Any]) -> str:
     """The language the channel's metadata asks for, else the default (for the channel's own phrases)."""
-    return normalize_hint(metadata.get("language")) or DEFAULT_LANGUAGE
+    return normalize_hint(metadata.get(LANGUAGE_KEY)) or DEFAULT_LANGUAGE
 
 
 async def rate_limited(message: UserMessage, client: Client) -> bool:
@@ -134,7 +134,7 @@ class SegibRestInput(InputChannel):
 
     @classmethod
     def name(cls) -> Text:
-        return "rest"
+        return REST_CHANNEL
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint(f"segib_webhook_{type(self).__name__}", __name__)
@@ -174,8 +174,8 @@ class SegibRestInput(InputChannel):
                 return _error(400, "'message' must be a string")
             if len(text) > MAX_MESSAGE_CHARS:
                 return _error(413, f"'message' is longer than {MAX_MESSAGE_CHARS} characters")
-            if not trusted and sender.startswith(TELEGRAM_SENDER):
-                return _error(403, f"senders '{TELEGRAM_SENDER}...' are the Telegram gateway's ({SECRET_ENV})")
+            if not trusted and sender.startswith(TELEGRAM_SENDER_PREFIX):   # the Telegram gateway's senders
+                return _error(403, f"senders '{TELEGRAM_SENDER_PREFIX}...' are the Telegram gateway's ({SECRET_ENV})")
             metadata = clean_metadata(body.get("metadata"), trusted)
             # A caller with the shared secret (the Telegram gateway, a trusted backend) throttles its
             # own users; without a secret configured every caller is the public.
