@@ -1,4 +1,7 @@
-"""Names that cross process boundaries (action server -> Rasa server -> tracker store -> reports).
+"""Names that cross process boundaries: one process writes them, another reads them (the Telegram
+gateway, the Rasa server and its channels, the action server, the stores, metrics and reports). Each
+is written here once; both sides import it (tests/test_contracts.py catches a copy). Standard library
+only: every image copies this file alone.
 
 What a bot reply *was* (answered, "don't know", hand-off...) is decided once, by the action that
 renders it, and travels with the reply as BotUttered metadata (rasa-sdk passes extra `utter_message`
