@@ -4,7 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 STAMP := $(VENV)/.installed
-TRAINING_DATA := data/nlu data/rules.yml data/stories.yml
+# What the model is trained from, as scripts/model.py lists it (stdlib only: any python3 reads it).
+MODEL_INPUTS := $(shell $(if $(wildcard $(PY)),$(PY),python3) scripts/model.py inputs)
 WEB_STAMP := web/node_modules/.installed
 
 .PHONY: run shell test test-fast install train validate test-stories evaluate report-screenshot clean help web chromium services doctor bench bench-quick insights
@@ -51,7 +52,8 @@ services:
 doctor: install
 	@$(PY) scripts/doctor.py
 
-train: install
+# scripts/model.py trains only when the inputs' hash has no model yet (models/segib-<hash>.tar.gz).
+train: install $(MODEL_INPUTS)
 	@$(PY) scripts/model.py ensure
 
 run: install web

@@ -29,8 +29,8 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from rasa_sdk import Tracker
 from rasa_sdk.events import ConversationPaused, FollowupAction, SlotSet
 
-from handoff.quota import CLIENT_KEY, CLIENT_PREFIX, CaseQuota
-from contracts import ERROR, HANDOFF
+from contracts import CLIENT_KEY, ERROR, HANDOFF, HANDOFF_PAYLOAD, RELAY_CLOSED, RELAY_OPEN
+from handoff.quota import CLIENT_PREFIX, CaseQuota
 from handoff import hours as office_hours
 from handoff.store import ASKED, EMAIL, FALLBACK, LIVE, OFFLINE, WEB, Case, CaseStore, shared_store
 from knowledge import Answerer, Reply
@@ -43,7 +43,6 @@ logger = logging.getLogger(__name__)
 
 FORM = "handoff_form"
 EMAIL_SLOT, QUESTION_SLOT, REASON_SLOT = "handoff_email", "handoff_question", "handoff_reason"
-RELAY_OPEN, RELAY_CLOSED = "open", "closed"
 FILE_DEADLINE = 4.0           # seconds a citizen waits for the case store before "could not file"
 # The case store's calls, in their own threads: one that hangs does not hold up the others.
 _DATABASE = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="case-store")
@@ -195,7 +194,7 @@ class Desk:
                                context=turn.context, outcome=ERROR))
         # For the Telegram gateway (it wakes its outbox). Not on the widget: Rasa's socket.io output
         # cannot send a custom payload (it passes the dict's keys to emit as arguments).
-        custom = None if case.channel == WEB else {"handoff": {"reference": case.reference, "mode": case.mode}}
+        custom = None if case.channel == WEB else {HANDOFF_PAYLOAD: {"reference": case.reference, "mode": case.mode}}
         if live:
             key = "handoff_live_web" if case.channel == WEB else "handoff_live"
             text = answerer.phrase(key, turn.language, reference=case.reference)

@@ -9,14 +9,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from contracts import ANSWERED, DONT_KNOW, OUTCOME_KEY, REPLY_LANGUAGE_KEY
 from knowledge import Context, Question, Reply, choose_language, conversation_language
 from knowledge.answers import SUBJECT_TYPES
+from contracts import CHANNEL_KEY, COUNTRY_KEY, LANGUAGE_SLOT, RELAY_KEY, REST_CHANNEL, WEB_CHANNEL
 
-LANGUAGE_SLOT = "language"
 FAILED_TURNS_SLOT = "failed_turns"
 PENDING_OFFER_SLOT = "pending_offer"
 HUMAN_OFFER = "human"
 CONTEXT_SLOTS = ("topic", "subject", "office")
 ENTITY_TYPES = (*SUBJECT_TYPES, "contact_field", "language")
-RELAY_CHANNELS = ("rest", "socketio")   # input channels whose metadata.relay is set by the server side
+RELAY_CHANNELS = (REST_CHANNEL, WEB_CHANNEL)   # input channels whose metadata.relay is set by the server side
 
 
 @dataclass(frozen=True)
@@ -63,11 +63,11 @@ class Turn:
             other_language=detection.get("other"),
             pending_offer=tracker.get_slot(PENDING_OFFER_SLOT),
             failed_turns=int(tracker.get_slot(FAILED_TURNS_SLOT) or 0),
-            channel=_text(metadata, "channel") or tracker.get_latest_input_channel(),
+            channel=_text(metadata, CHANNEL_KEY) or tracker.get_latest_input_channel(),
             # Only the channel gateways (Telegram, through REST) and the widget's socket.io channel
             # (server-side, rasa_server/channels/livecase.py) say they relay; a widget's own claim is dropped.
-            relay=_text(metadata, "relay") if tracker.get_latest_input_channel() in RELAY_CHANNELS else None,
-            country=_text(metadata, "country"),
+            relay=_text(metadata, RELAY_KEY) if tracker.get_latest_input_channel() in RELAY_CHANNELS else None,
+            country=_text(metadata, COUNTRY_KEY),
         )
 
     def is_blank(self) -> bool:

@@ -21,6 +21,9 @@ from typing import Dict, List
 
 import sqlalchemy as sa
 
+from contracts import (ANSWERED, CHANNEL_KEY, DONT_KNOW, LANGUAGE_SLOT, OUTCOME_KEY, REST_CHANNEL, TELEGRAM_CHANNEL,
+                       WEB_CHANNEL)
+
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / ".state" / "bench" / "insights"
 DAY = 86400
@@ -41,7 +44,7 @@ UNKNOWN = {"es": ["¿Qué tiempo hará mañana en Madrid? escríbeme a {email}",
                   "Podem ligar-me para o {phone}?", "Onde posso comprar bilhetes de comboio?"],
            "en": ["What's the weather tomorrow? write to {email}", "Please call me on {phone}",
                   "Can you recommend a restaurant in Lisbon?"]}
-CHANNELS = ("telegram", "socketio", "rest")
+CHANNELS = (TELEGRAM_CHANNEL, WEB_CHANNEL, REST_CHANNEL)
 # Unknown questions vary like real ones: each also names one of these, so most wordings are new.
 VARIETY = ("Lima", "Quito", "Bogotá", "Sevilla", "Oporto", "Cádiz", "Rosario", "Cusco", "Valparaíso", "Cancún",
            "visado", "beca", "vacuna", "aduana", "euros", "dólares", "tren", "metro", "hotel", "museo",
@@ -62,21 +65,21 @@ def conversation(rng: random.Random, sender: str, start: float) -> List:
             text = rng.choice(UNKNOWN[language]).format(email=f"user{rng.randint(1, 999)}@example.org",
                                                         phone=f"+34 6{rng.randint(10, 99)} {rng.randint(100, 999)} {rng.randint(100, 999)}")
             text += " " + " ".join(rng.sample(VARIETY, 3))
-            intent, entity, outcome = "out_of_scope", None, "dont_know"
+            intent, entity, outcome = "out_of_scope", None, DONT_KNOW
         else:
             intent = rng.choice(list(KNOWN))
             texts, entity = KNOWN[intent]
-            text, outcome = texts[language], "answered"
+            text, outcome = texts[language], ANSWERED
         entities = [{"entity": entity[0], "value": entity[1], "start": 0, "end": 1}] if entity else []
         ranking = [{"name": intent, "confidence": 0.8}, {"name": "ask_contact", "confidence": 0.1}]
         parse = {"intent": {"name": intent, "confidence": 0.8}, "intent_ranking": ranking, "entities": entities,
                  "language": {"language": language, "hint": None}}
-        events += [UserUttered(text, parse["intent"], entities, parse, timestamp=at, input_channel="rest",
-                               metadata={"channel": channel}),
+        events += [UserUttered(text, parse["intent"], entities, parse, timestamp=at, input_channel=REST_CHANNEL,
+                               metadata={CHANNEL_KEY: channel}),
                    ActionExecuted("action_answer", timestamp=at + 0.01),
-                   BotUttered(f"reply {intent}", {}, {"outcome": outcome}, timestamp=at + 0.02)]
+                   BotUttered(f"reply {intent}", {}, {OUTCOME_KEY: outcome}, timestamp=at + 0.02)]
         events += [SlotSet(name, value, timestamp=at + 0.03) for name, value in (
-            ("language", language), ("failed_turns", 0.0), ("pending_offer", None), ("topic", None),
+            (LANGUAGE_SLOT, language), ("failed_turns", 0.0), ("pending_offer", None), ("topic", None),
             ("subject", entity[1] if entity else None), ("office", None), ("country", None))]
         events.append(ActionExecuted("action_listen", timestamp=at + 0.04))
     return events
@@ -85,7 +88,7 @@ def conversation(rng: random.Random, sender: str, start: float) -> List:
 def generate(url: str, handoff_url: str, events: int, days: int, seed: int = 7) -> Dict[str, int]:
     from rasa.core.tracker_store import SQLTrackerStore
 
-    from handoff.store import CITIZEN, metadata as handoff_metadata, cases, outbox
+    from handoff.store import CITIZEN, CLOSED, metadata as handoff_metadata, cases, outbox
 
     rng, now = random.Random(seed), time.time()
     engine = sa.create_engine(url, future=True)
@@ -114,7 +117,7 @@ def generate(url: str, handoff_url: str, events: int, days: int, seed: int = 7) 
             created = now - rng.uniform(0, days * DAY)
             case_id = connection.execute(cases.insert().values(
                 reference=f"SGB-BNCH-{n:04d}", sender=f"bench-{n}", channel=rng.choice(CHANNELS), language="es",
-                office=rng.choice((None, "office_mexico")), reason="asked", mode="live", status="closed",
+                office=rng.choice((None, "office_mexico")), reason="asked", mode="live", status=CLOSED,
                 transcript="[]", created_at=created, closed_at=created + 3600)).inserted_primary_key[0]
             if rng.random() < 0.8:
                 connection.execute(outbox.insert().values(case_id=case_id, target=CITIZEN, kind="staff", text="x",

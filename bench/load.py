@@ -15,11 +15,12 @@ from typing import Dict, List, Optional
 
 import aiohttp
 
+from contracts import SECRET_ENV, SECRET_HEADER
 from quality import fragments
 from tests.support.conversations import load_conversations, reply_text
 
 # A Rasa server with REST_SHARED_SECRET set answers only callers that send it.
-SECRET_HEADERS = {"X-SEGIB-Secret": os.environ["REST_SHARED_SECRET"]} if os.environ.get("REST_SHARED_SECRET") else {}
+SECRET_HEADERS = {SECRET_HEADER: os.environ[SECRET_ENV]} if os.environ.get(SECRET_ENV) else {}
 UNAVAILABLE_MARK = "info@segib.org"  # appears in the apology; checked together with an empty turn
 
 

@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import model as models  # noqa: E402  (scripts/model.py)
 
 from bench import procs, report  # noqa: E402
+from contracts import REST_PATH  # noqa: E402
 from bench.load import run_load  # noqa: E402
 from bench.split import make_split  # noqa: E402
 from bench.stacks import INIT_CREDENTIALS, INIT_ENDPOINTS, STOCK_CODE, write_stock_config  # noqa: E402
@@ -155,7 +156,7 @@ class ProjectStack(Stack):
         endpoints = workdir / "endpoints.yml"
         endpoints.write_text(endpoints_yaml(f"http://127.0.0.1:{action_port}/webhook",
                                             workdir / "conversations.db"))
-        self.url = f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
+        self.url = f"http://127.0.0.1:{rasa_port}{REST_PATH}"
         self.log_path = workdir / "run.log"
         started = time.monotonic()
         self.process = subprocess.Popen(

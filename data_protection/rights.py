@@ -30,6 +30,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Union
 
 import sqlalchemy as sa
 
+from contracts import telegram_sender
 from data_protection import tracker_db
 from handoff.store import Case, CaseStore, shared_store
 from knowledge.privacy import privacy_url, retention_days
@@ -146,7 +147,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     for name, help_text in (("forget", "erase a sender's conversation, hand-off cases and staff-group copies"),
                             ("export", "write a sender's data (messages, replies, hand-off cases) as JSON")):
         command = commands.add_parser(name, help=help_text)
-        command.add_argument("sender_id", help="the conversation id, e.g. telegram:123456789")
+        command.add_argument("sender_id", help=f"the conversation id, e.g. {telegram_sender(123456789)}")
         command.add_argument("--endpoints", default=tracker_db.DEFAULT_ENDPOINTS,
                              help="endpoints file naming the tracker store (default: endpoints.yml, or $ENDPOINTS_FILE)")
         command.add_argument("--db-url", help="SQLAlchemy URL of the tracker database, instead of --endpoints")

@@ -4,7 +4,7 @@ script cannot flood the staff group with cases. Counted in the action server's m
 server process counts its own).
 
 The public channels (rasa_server/channels) put a pseudonym of the client address in the message metadata
-under CLIENT_KEY (rasa_server.limits); callers cannot set it (the channels drop unknown metadata).
+under contracts.CLIENT_KEY (rasa_server.limits); callers cannot set it (the channels drop unknown metadata).
 """
 import os
 import threading
@@ -12,7 +12,6 @@ import time
 from collections import OrderedDict, deque
 from typing import Callable, Deque, Iterable, Optional, Sequence
 
-CLIENT_KEY = "client"
 CLIENT_PREFIX = "client:"   # quota keys of client addresses (the others are conversations)
 MAX_TRACKED = 100_000    # keys remembered at once (least recently used dropped)
 

@@ -12,19 +12,13 @@ assistant in Rasa) are the gateway's for every channel.
 """
 from typing import Callable, Optional
 
+from contracts import telegram_chat_of
 from handoff.store import CITIZEN, EMAIL, LIVE, RESUME, STAFF, WEB, Case, CaseStore
-
-TELEGRAM_PREFIX = "telegram:"
 
 
 def telegram_chat(case: Case) -> Optional[int]:
     """The Telegram chat of a case's citizen; None for other channels."""
-    if not case.sender.startswith(TELEGRAM_PREFIX):
-        return None
-    try:
-        return int(case.sender[len(TELEGRAM_PREFIX):])
-    except ValueError:
-        return None
+    return telegram_chat_of(case.sender)
 
 
 def answerable(case: Case) -> bool:

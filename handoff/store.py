@@ -25,6 +25,8 @@ from typing import List, Optional, Sequence, Tuple
 
 import sqlalchemy as sa
 
+from contracts import WEB_CHANNEL, telegram_message_of
+
 ROOT = Path(__file__).resolve().parents[1]
 URL_ENV = "HANDOFF_DB_URL"
 DEFAULT_PATH = ROOT / ".state" / "handoff.db"
@@ -33,7 +35,7 @@ OPEN, FILED, CLOSED = "open", "filed", "closed"      # status: live relay / wait
 LIVE, EMAIL, OFFLINE = "live", "email", "offline"    # mode: Telegram relay / by email / out of hours
 ASKED, FALLBACK = "asked", "fallback"                # reason
 STAFF, CITIZEN = "staff", "citizen"                  # outbox targets
-WEB = "socketio"                                     # the widget's cases (Rasa's input channel): their citizen
+WEB = WEB_CHANNEL                                    # the widget's cases (Rasa's input channel): their citizen
 RESUME = "resume"                                    # rows go out through the Rasa server (rasa_server/channels/livecase.py), all but `resume`
 # Outbox rows of an erased citizen's staff-group copies (case_id NO_CASE, the case is gone; `text`
 # is JSON): delete one message {"chat", "message", "reference"}, or tell the group {"chat", "reference"}.
@@ -413,9 +415,9 @@ class CaseStore:
             for case_id, source in connection.execute(
                     sa.select(outbox.c.case_id, outbox.c.source).where(
                         outbox.c.case_id.in_(ids) & (outbox.c.kind == "staff") & outbox.c.source.isnot(None))):
-                prefix, chat, message, *_ = (*source.split(":"), "", "")   # "tg:<staff chat>:<message id>:<date>"
-                if prefix == "tg" and chat.lstrip("-").isdigit() and message.isdigit():
-                    copies[case_id].add((int(chat), int(message)))
+                staff_copy = telegram_message_of(source)   # a staff reply's message in the staff chat
+                if staff_copy:
+                    copies[case_id].add(staff_copy)
             connection.execute(staff_messages.delete().where(staff_messages.c.case_id.in_(ids)))
             connection.execute(outbox.delete().where(outbox.c.case_id.in_(ids)))
             deleted = connection.execute(cases.delete().where(cases.c.id.in_(ids))).rowcount

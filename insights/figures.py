@@ -9,7 +9,7 @@ from typing import Callable, Dict, FrozenSet, Iterable, List, Optional
 
 from contracts import DONT_KNOW, OUTCOMES
 from handoff import hours as office_hours
-from handoff.store import EMAIL
+from handoff.store import CLOSED, EMAIL
 
 from insights import grouping
 from insights.redact import redact
@@ -90,9 +90,9 @@ def handoff_figures(cases: Optional[List[CaseRecord]], hours: office_hours.Offic
         "first_reply_p90_s": None if not waits else round(_percentile(waits, 0.9), 1),
         # Email cases are answered from the mail client: the store cannot see that reply.
         "by_email": len(by_email),
-        "closed_without_staff_reply": sum(c.status == "closed" and c.first_staff_reply_at is None
+        "closed_without_staff_reply": sum(c.status == CLOSED and c.first_staff_reply_at is None
                                           and c.mode != EMAIL for c in cases),
-        "still_open": sum(c.status != "closed" for c in cases),
+        "still_open": sum(c.status != CLOSED for c in cases),
     }
 
 

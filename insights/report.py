@@ -17,6 +17,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
+from contracts import (ANSWERED, DONT_KNOW, ERROR, HANDOFF, OTHER_LANGUAGE, REST_CHANNEL, TELEGRAM_CHANNEL,
+                       WEB_CHANNEL)
 from ops import envfile
 from handoff import hours as office_hours
 from knowledge.answers import SUBJECT_TYPES
@@ -30,13 +32,13 @@ HTML, JSON, YAML = "insights.html", "insights.json", "insights-unanswered.yml"
 DAY = 86400
 
 OUTCOME_LABELS = {
-    "answered": "Respondidos · Answered", "dont_know": "«No lo sé» · \"Don't know\"",
-    "handoff": "Paso a una persona · Hand-off", "other_language": "Otra lengua · Other language",
-    "error": "Error", stores.NO_REPLY: "Sin respuesta del bot · No bot reply",
+    ANSWERED: "Respondidos · Answered", DONT_KNOW: "«No lo sé» · \"Don't know\"",
+    HANDOFF: "Paso a una persona · Hand-off", OTHER_LANGUAGE: "Otra lengua · Other language",
+    ERROR: "Error", stores.NO_REPLY: "Sin respuesta del bot · No bot reply",
 }
-OUTCOME_COLORS = {"answered": "#12b76a", "dont_know": "#f79009", "handoff": "#2e90fa",
-                  "other_language": "#9e77ed", "error": "#b42318", stores.NO_REPLY: "#98a2b3"}
-CHANNEL_LABELS = {"rest": "REST", "socketio": "web", "telegram": "Telegram", "cmdline": "terminal"}
+OUTCOME_COLORS = {ANSWERED: "#12b76a", DONT_KNOW: "#f79009", HANDOFF: "#2e90fa",
+                  OTHER_LANGUAGE: "#9e77ed", ERROR: "#b42318", stores.NO_REPLY: "#98a2b3"}
+CHANNEL_LABELS = {REST_CHANNEL: "REST", WEB_CHANNEL: "web", TELEGRAM_CHANNEL: "Telegram", "cmdline": "terminal"}
 
 
 def _knowledge_files() -> List[Path]:

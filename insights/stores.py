@@ -12,11 +12,10 @@ from typing import Dict, List, Optional, Tuple, Union
 
 import sqlalchemy as sa
 
-from contracts import OUTCOME_KEY
+from contracts import CHANNEL_KEY, LANGUAGE_SLOT, OUTCOME_KEY
 from handoff import store as handoff_store
 
 FALLBACK_INTENT = "nlu_fallback"
-LANGUAGE_SLOT = "language"      # actions/turn.py: the reply language the actions chose
 NO_REPLY = "no_reply"           # a message after which the store holds no bot reply (e.g. relayed to staff)
 
 _EVENTS = sa.text(
@@ -54,7 +53,7 @@ def _message(sender: str, timestamp: float, data: Dict, subject_types: Tuple[str
     subjects = tuple((e["entity"], str(e["value"])) for e in parse.get("entities") or []
                      if e.get("entity") in subject_types and e.get("value") is not None)
     metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
-    channel = metadata.get("channel") if isinstance(metadata.get("channel"), str) and metadata.get("channel") else None
+    channel = metadata.get(CHANNEL_KEY) if isinstance(metadata.get(CHANNEL_KEY), str) and metadata.get(CHANNEL_KEY) else None
     detection = parse.get("language") if isinstance(parse.get("language"), dict) else {}
     return Message(sender=sender, timestamp=timestamp, text=data.get("text") or "", intent=intent, guess=guess,
                    subjects=subjects, channel=channel or data.get("input_channel") or "?",

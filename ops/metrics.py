@@ -14,9 +14,9 @@ from typing import Any, Optional, Tuple
 
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
 
-from contracts import OUTCOMES
+from contracts import OUTCOMES, REST_CHANNEL, TELEGRAM_CHANNEL, WEB_CHANNEL
 
-CHANNELS = ("rest", "socketio", "telegram")
+CHANNELS = (REST_CHANNEL, WEB_CHANNEL, TELEGRAM_CHANNEL)
 LANGUAGES = ("es", "pt", "en")
 OTHER = "other"
 UNKNOWN = "unknown"

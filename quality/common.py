@@ -2,6 +2,8 @@
 from pathlib import Path
 from typing import Dict, List, Tuple
 
+from scripts.model import CONFIG, DOMAIN, NLU_DATA, RULES
+
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "reports"
 LANGUAGES = ("es", "pt", "en")
@@ -9,10 +11,10 @@ LANGUAGE_NAMES = {"es": "Español", "pt": "Português", "en": "English"}
 
 STORIES_DIR = ROOT / "tests" / "stories"
 ANSWER_CHECKS_FILE = ROOT / "tests" / "answer_checks.yml"
-NLU_DIR = ROOT / "data" / "nlu"
-RULES_FILE = ROOT / "data" / "rules.yml"
-DOMAIN_FILE = ROOT / "domain.yml"
-CONFIG_FILE = ROOT / "config.yml"
+NLU_DIR = ROOT / NLU_DATA
+RULES_FILE = ROOT / RULES
+DOMAIN_FILE = ROOT / DOMAIN
+CONFIG_FILE = ROOT / CONFIG
 KNOWLEDGE_FILE = ROOT / "data" / "knowledge" / "segib.yml"
 ENTITY_EXAMPLES_FILE = ROOT / "tests" / "data" / "entity_examples.yml"
 LANGUAGE_SAMPLES_FILE = ROOT / "tests" / "data" / "language_samples.yml"

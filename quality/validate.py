@@ -23,9 +23,10 @@ from pathlib import Path
 from typing import List
 
 from quality import answer_checks, entities, parity, reachability, report, stories
-from quality.common import CONFIG_FILE, DOMAIN_FILE, KNOWLEDGE_FILE, NLU_DIR, REPORTS, ROOT, RULES_FILE, relative
+from quality.common import CONFIG_FILE, DOMAIN_FILE, KNOWLEDGE_FILE, NLU_DIR, REPORTS, ROOT, relative
 from quality.domain import domain_actions, domain_entities, domain_intents
 from quality.problems import Problem, errors
+from scripts.model import TRAINING_DATA
 
 RESULTS_FILE = "validation.json"
 
@@ -61,10 +62,9 @@ def _messages_line(path: Path, detail: str) -> int:
 
 
 def rasa_data_validate() -> List[Problem]:
-    data = [str(p) for p in (NLU_DIR, RULES_FILE, ROOT / "data" / "stories.yml") if p.exists()]
     completed = subprocess.run(
         [sys.executable, "-m", "rasa", "data", "validate", "--domain", str(DOMAIN_FILE), "--config", str(CONFIG_FILE),
-         "--data", *data, "--fail-on-warnings"],
+         "--data", *(str(ROOT / p) for p in TRAINING_DATA), "--fail-on-warnings"],
         cwd=ROOT, text=True, capture_output=True, env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"})
     if completed.returncode == 0:
         return []

@@ -21,14 +21,13 @@ import time
 from contextvars import ContextVar
 from typing import Any, List, Optional
 
-from contracts import ANSWERED, ERROR, OUTCOME_KEY
+from contracts import ANSWERED, CHANNEL_KEY, ERROR, LANGUAGE_KEY, LANGUAGE_SLOT, OUTCOME_KEY
 from ops import logs
 from ops.metrics import (MESSAGES, REPLY_SECONDS, channel_label, exposition, initialize_message_series,
                          language_label, outcome_label)
 from rasa_server.patches.patcher import Patcher
 
 logger = logging.getLogger(__name__)
-LANGUAGE_SLOT = "language"    # actions/turn.py
 _turn: ContextVar[Optional[List[Any]]] = ContextVar("segib_turn", default=None)
 _PAUSED = object()
 
@@ -36,13 +35,13 @@ _PAUSED = object()
 def channel_of(message: Any) -> str:
     """`metadata.channel` from a gateway (Telegram talks to Rasa through REST), else Rasa's channel name."""
     metadata = getattr(message, "metadata", None)
-    named = metadata.get("channel") if isinstance(metadata, dict) else None
+    named = metadata.get(CHANNEL_KEY) if isinstance(metadata, dict) else None
     return channel_label(named or getattr(message, "input_channel", None))
 
 
 def _hint(message: Any) -> Optional[str]:
     metadata = getattr(message, "metadata", None)
-    return metadata.get("language") if isinstance(metadata, dict) else None
+    return metadata.get(LANGUAGE_KEY) if isinstance(metadata, dict) else None
 
 
 def turn_outcome(tracker: Any) -> str:

@@ -29,6 +29,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from contracts import SECRET_ENV  # noqa: E402
 from ops import envfile  # noqa: E402  (the one .env reader)
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 TRUE = {"1", "true", "yes", "on"}
@@ -92,8 +93,8 @@ def check(env: dict, root: Path = ROOT) -> list:
         unsafe(f"{credentials_path.name}: cannot be read: {credentials['__error__']}")
         credentials = {}
     rest_on = any(key in credentials for key in ("rest", "rasa_server.channels.rest.SegibRestInput"))
-    if rest_on and interface not in LOOPBACK and not env.get("REST_SHARED_SECRET"):
-        unsafe(f"the REST channel listens on {interface} (beyond loopback) without REST_SHARED_SECRET: "
+    if rest_on and interface not in LOOPBACK and not env.get(SECRET_ENV):
+        unsafe(f"the REST channel listens on {interface} (beyond loopback) without {SECRET_ENV}: "
                "anyone who reaches it can talk as any sender")
     for key, settings in credentials.items():
         if isinstance(settings, dict) and "*" in (settings.get("allowed_origins") or []):

@@ -2,6 +2,10 @@
 
 Usage: python scripts/model.py path   -> prints the model path for the current inputs
        python scripts/model.py ensure -> trains it if it does not exist yet, then prints the path
+       python scripts/model.py inputs -> prints what the model is trained from (the Makefile's `train` needs them)
+
+This module owns the list of training inputs (INPUTS): `make train`, `make validate`
+(quality/validate.py) and the tests read it from here. It imports Rasa only to hash.
 
 The knowledge file is not an input: entities are read from it when the server starts.
 The benchmark (bench/) trains other models with the same functions: another config (the stock
@@ -20,8 +24,15 @@ from typing import Iterable, Optional, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
-INPUTS = ["config.yml", "domain.yml", "data/rules.yml", "data/stories.yml", "data/nlu", "nlu"]
-TRAINING_DATA = ["data/nlu", "data/rules.yml", "data/stories.yml"]
+CONFIG, DOMAIN = "config.yml", "domain.yml"
+NLU_DATA, RULES = "data/nlu", "data/rules.yml"
+# What `rasa train --data` and `rasa data validate --data` read. No stories: rules drive every turn
+# (the test stories are tests/test_stories.yml). NLU first: `rasa train nlu --nlu` takes the first.
+TRAINING_DATA = [NLU_DATA, RULES]
+CODE = ["nlu"]   # the project's components that config.yml names
+# Everything the model is trained from, hashed in this order: another order would name (and train)
+# another model for the same files.
+INPUTS = [CONFIG, DOMAIN, RULES, NLU_DATA, *CODE]
 
 
 def _files(paths: Iterable[Path]):
@@ -54,9 +65,9 @@ def model_path(config: Optional[Path] = None, data: Optional[Sequence[Path]] = N
     """`code`: the project code the config uses (default: all of nlu/)."""
     if config is None and data is None and not nlu_only and code is None:
         return MODELS / f"{prefix}-{inputs_hash()}.tar.gz"
-    config = Path(config or ROOT / "config.yml")
+    config = Path(config or ROOT / CONFIG)
     data = [Path(p) for p in (data or [ROOT / p for p in TRAINING_DATA])]
-    inputs = [config, ROOT / "domain.yml", *data, *(code if code is not None else [ROOT / "nlu"])]
+    inputs = [config, ROOT / DOMAIN, *data, *(code if code is not None else [ROOT / p for p in CODE])]
     return MODELS / f"{prefix}-{inputs_hash(inputs, salt='nlu-only' if nlu_only else '')}.tar.gz"
 
 
@@ -72,13 +83,16 @@ def training_info(path: Path) -> dict:
 def train(path: Path, config: Optional[Path] = None, data: Optional[Sequence[Path]] = None,
           nlu_only: bool = False, quiet: bool = False) -> float:
     """Trains a model into `path` (from scratch) and returns the seconds it took; records them beside it."""
-    config = Path(config or ROOT / "config.yml")
-    data_paths = [str(p) for p in (data or [ROOT / p for p in TRAINING_DATA]) if Path(p).exists()]
+    config = Path(config or ROOT / CONFIG)
+    data_paths = [str(p) for p in (data or [ROOT / p for p in TRAINING_DATA])]
+    missing = [p for p in data_paths if not Path(p).exists()]
+    if missing:
+        raise FileNotFoundError(f"training data not found: {', '.join(missing)}")
     path.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     print(f"Training {path.name} (inputs changed or no model yet)...", file=sys.stderr)
     command = [sys.executable, "-m", "rasa", "train", *(["nlu"] if nlu_only else []), "--config", str(config),
-               "--domain", str(ROOT / "domain.yml"),
+               "--domain", str(ROOT / DOMAIN),
                *(["--nlu", data_paths[0]] if nlu_only else ["--data", *data_paths]),
                "--out", str(path.parent), "--fixed-model-name", path.name[: -len(".tar.gz")]]
     output = subprocess.DEVNULL if quiet else sys.stderr
@@ -107,4 +121,7 @@ def ensure(config: Optional[Path] = None, data: Optional[Sequence[Path]] = None,
 
 if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else "path"
-    print(ensure() if command == "ensure" else model_path())
+    if command == "inputs":
+        print(" ".join(INPUTS))
+    else:
+        print(ensure() if command == "ensure" else model_path())

@@ -13,6 +13,9 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from contracts import REST_PATH, SECRET_ENV, SECRET_HEADER  # noqa: E402
+
 RASA_URL = os.environ.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/")
 
 
@@ -27,16 +30,16 @@ def _up() -> bool:
 def _headers() -> dict:
     """The REST channel's shared secret, when the assistant has one (the environment, or the one
     `make run` keeps in .state/ while the Telegram gateway is on)."""
-    secret = os.environ.get("REST_SHARED_SECRET", "")
+    secret = os.environ.get(SECRET_ENV, "")
     stored = ROOT / ".state" / "rest_shared_secret"
     if not secret and stored.is_file():
         secret = stored.read_text().strip()
-    return {"Content-Type": "application/json", **({"X-SEGIB-Secret": secret} if secret else {})}
+    return {"Content-Type": "application/json", **({SECRET_HEADER: secret} if secret else {})}
 
 
 def _send(sender: str, text: str) -> list:
     body = json.dumps({"sender": sender, "message": text}).encode()
-    request = urllib.request.Request(f"{RASA_URL}/webhooks/rest/webhook", body, _headers())
+    request = urllib.request.Request(f"{RASA_URL}{REST_PATH}", body, _headers())
     with urllib.request.urlopen(request, timeout=60) as answer:
         return json.load(answer)
 

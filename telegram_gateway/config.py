@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Dict, Mapping, Optional
 from urllib.parse import urlsplit
 
+from contracts import EXPORT_PATH, FORGET_PATH, FORGET_TOKEN_ENV, REST_PATH, RESUME_PATH, SECRET_ENV
 from handoff import hours as office_hours
 from knowledge import privacy
 from ops import envfile
@@ -98,19 +99,22 @@ class Settings:
 
     @property
     def resume_url(self) -> str:
-        return f"{self.rasa_url.rstrip('/')}/webhooks/handoff/resume"
+        return self._rasa(RESUME_PATH)
 
     @property
     def rest_url(self) -> str:
-        return f"{self.rasa_url.rstrip('/')}/webhooks/rest/webhook"
+        return self._rasa(REST_PATH)
 
     @property
     def forget_url(self) -> str:
-        return f"{self.rasa_url.rstrip('/')}/webhooks/forget/conversation"
+        return self._rasa(FORGET_PATH)
 
     @property
     def export_url(self) -> str:
-        return f"{self.rasa_url.rstrip('/')}/webhooks/privacy/export"
+        return self._rasa(EXPORT_PATH)
+
+    def _rasa(self, path: str) -> str:
+        return f"{self.rasa_url.rstrip('/')}{path}"
 
     @property
     def webhook_path(self) -> str:
@@ -162,8 +166,8 @@ class Settings:
             rasa_timeout=_number(env, "RASA_TIMEOUT", 8.0, 0.1),
             rasa_concurrency=int(_number(env, "RASA_CONCURRENCY", 16, 1)),
             rasa_retry_after=_number(env, "RASA_RETRY_AFTER", 5.0, 0),
-            forget_token=env.get("SEGIB_FORGET_TOKEN", "").strip() or None,
-            rest_secret=env.get("REST_SHARED_SECRET", "").strip() or None,
+            forget_token=env.get(FORGET_TOKEN_ENV, "").strip() or None,
+            rest_secret=env.get(SECRET_ENV, "").strip() or None,
             webhook_url=webhook_url,
             webhook_secret=secret,
             webhook_listen=env.get("TELEGRAM_WEBHOOK_LISTEN", "").strip() or "127.0.0.1",

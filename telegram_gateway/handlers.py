@@ -22,6 +22,7 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
+from contracts import CHANNEL_KEY, LANGUAGE_KEY, RELAY_KEY, TELEGRAM_CHANNEL, telegram_sender
 from data_protection.rights import to_json
 from knowledge.privacy import DEFAULT_PRIVACY_URL, DEFAULT_RETENTION_DAYS
 from telegram_gateway import callbacks, render
@@ -33,7 +34,6 @@ from telegram_gateway.staff import HandoffRelay, message_source
 
 logger = logging.getLogger(__name__)
 
-SENDER_PREFIX = "telegram:"
 TYPING_EVERY = 4.5          # Telegram shows "typing..." for 5 s or until the next message
 PRIVATE = filters.ChatType.PRIVATE
 NEW_MESSAGE = filters.UpdateType.MESSAGE
@@ -41,10 +41,6 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 # Said instead of an empty text when Rasa sends only buttons (Telegram refuses empty messages).
 BUTTONS_ONLY_TEXT = "👇"
 MYDATA_FILE = "segib-mydata.json"
-
-
-def sender_id(chat_id: int) -> str:
-    return f"{SENDER_PREFIX}{chat_id}"
 
 
 def hint_of(user: Optional[User]) -> Optional[str]:
@@ -158,7 +154,7 @@ class Gateway:
         """Sends `text` to the chat's Rasa conversation and relays the replies (or "unavailable").
         While the chat has a live hand-off case, a typed text (`source`: its Telegram message) goes to
         staff instead, and commands or buttons get a reminder."""
-        metadata = {"channel": "telegram"}
+        metadata = {CHANNEL_KEY: TELEGRAM_CHANNEL}
         if self.relay:
             case = await self.relay.live_case(chat_id)
             if case and source:
@@ -167,15 +163,15 @@ class Gateway:
             if case:
                 await self.say(bot, chat_id, "handoff_in_progress", case.language, reference=case.reference)
                 return
-            metadata["relay"] = self.relay.state()
+            metadata[RELAY_KEY] = self.relay.state()
         if hint_of(user):
-            metadata["language"] = hint_of(user)
+            metadata[LANGUAGE_KEY] = hint_of(user)
         done = asyncio.Event()
         typing = asyncio.create_task(self._typing(bot, chat_id, done))
         self._background.add(typing)   # ends by itself once its request is done
         typing.add_done_callback(self._background.discard)
         try:
-            replies = await self.rasa.send(sender_id(chat_id), text, metadata)
+            replies = await self.rasa.send(telegram_sender(chat_id), text, metadata)
         except RasaUnavailable as error:
             logger.info("Rasa unavailable for a message: %s", error)
             replies = []
@@ -246,7 +242,7 @@ class Gateway:
         chat_id, user = update.effective_chat.id, update.effective_user
         language = self.languages.current(chat_id, hint_of(user))
         try:
-            document = await self.rasa.export(sender_id(chat_id))
+            document = await self.rasa.export(telegram_sender(chat_id))
         except (RasaUnavailable, ForgetDisabled) as error:
             logger.warning("Could not export a conversation: %s", error)
             await self.say(context.bot, chat_id, "telegram_mydata_unavailable", language)
@@ -305,7 +301,7 @@ class Gateway:
         try:
             # The Rasa server erases the conversation and the hand-off cases, and queues the deletion
             # of the staff group's copies in the outbox (data_protection.rights.forget).
-            await self.rasa.forget(sender_id(chat_id))
+            await self.rasa.forget(telegram_sender(chat_id))
         except (RasaUnavailable, ForgetDisabled) as error:
             logger.warning("Could not delete a conversation: %s", error)
             await self.say(bot, chat_id, "telegram_forget_unavailable", language)

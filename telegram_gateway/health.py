@@ -26,6 +26,7 @@ from prometheus_client.registry import REGISTRY, Collector
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 
+from contracts import telegram_sender
 from handoff.store import CaseStore
 from ops import logs
 from ops.metrics import TELEGRAM_API_ERRORS, exposition
@@ -55,7 +56,7 @@ class GatewayHealth(Collector):
         self.last_update = time.monotonic()
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is not None and isinstance(chat.id, int):
-            logs.set_conversation(f"telegram:{chat.id}")   # the Rasa sender id (telegram_gateway/handlers.py)
+            logs.set_conversation(telegram_sender(chat.id))   # the Rasa sender id
 
     def on_poll_error(self, error: TelegramError) -> None:
         """PTB's polling error callback: getUpdates failed (it keeps retrying)."""

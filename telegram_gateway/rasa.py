@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import httpx
 
-from contracts import REPLY_LANGUAGE_KEY, SECRET_HEADER
+from contracts import FORGET_TOKEN_ENV, HANDOFF_PAYLOAD, REPLY_LANGUAGE_KEY, SECRET_HEADER
 from knowledge.schema import LANGUAGES
 from ops.metrics import RASA_UNAVAILABLE
 
@@ -53,7 +53,7 @@ def parse_messages(body: Any) -> List[RasaMessage]:
             if isinstance(b, dict) and b.get("title") and b.get("payload")
         )
         custom = item.get("custom")
-        handoff = custom.get("handoff") if isinstance(custom, dict) else None
+        handoff = custom.get(HANDOFF_PAYLOAD) if isinstance(custom, dict) else None
         language = item.get(REPLY_LANGUAGE_KEY)
         if text.strip() or buttons or isinstance(handoff, dict):
             messages.append(RasaMessage(text, buttons, handoff if isinstance(handoff, dict) else None,
@@ -189,10 +189,10 @@ class RasaClient:
     async def _private_json(self, url: Optional[str], sender: str, endpoint: str) -> Dict[str, Any]:
         """A call to one of the Rasa server's private endpoints (rasa_server/channels/private.py): its JSON answer."""
         if not (url and self.forget_token):
-            raise ForgetDisabled("SEGIB_FORGET_TOKEN is not set for the gateway")
+            raise ForgetDisabled(f"{FORGET_TOKEN_ENV} is not set for the gateway")
         response = await self._post(url, {"sender": sender}, headers={"Authorization": f"Bearer {self.forget_token}"})
         if response.status_code == 404:
-            raise ForgetDisabled(f"the Rasa server has no {endpoint} endpoint (SEGIB_FORGET_TOKEN unset there?)")
+            raise ForgetDisabled(f"the Rasa server has no {endpoint} endpoint ({FORGET_TOKEN_ENV} unset there?)")
         if response.status_code != 200:
             logger.warning("The %s endpoint answered HTTP %s", endpoint, response.status_code)
             raise RasaUnavailable(f"HTTP {response.status_code}")

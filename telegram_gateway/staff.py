@@ -23,9 +23,10 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
 
+from contracts import RELAY_CLOSED, RELAY_OPEN, telegram_message_source, telegram_sender
 from handoff.hours import OfficeHours, Schedule
-from handoff.relay import TELEGRAM_PREFIX, CaseRelay, answerable
-from handoff.store import CITIZEN, REFERENCE, STAFF, Case, CaseStore
+from handoff.relay import CaseRelay, answerable
+from handoff.store import CITIZEN, CLOSED, REFERENCE, STAFF, Case, CaseStore
 
 from handoff.texts import CaseTexts, age
 from telegram_gateway.outbox import Outbox
@@ -47,10 +48,8 @@ async def every(seconds: float, job: Callable[[], Awaitable[object]], stop: asyn
 
 
 def message_source(message) -> str:
-    """The outbox `source` of a Telegram message: "tg:<chat>:<message id>:<its date>". An update
-    delivered twice is queued once; the date tells apart a message id reused by another Bot API
-    (a chat recreated, a stand-in restarted) from a redelivery."""
-    return f"tg:{message.chat_id}:{message.message_id}:{int(message.date.timestamp())}"
+    """The outbox `source` of a Telegram message (contracts.telegram_message_source)."""
+    return telegram_message_source(message.chat_id, message.message_id, int(message.date.timestamp()))
 
 
 HEADQUARTERS = "headquarters"
@@ -83,7 +82,7 @@ class HandoffRelay:
     def state(self) -> str:
         """What the gateway tells the assistant (metadata `relay`): is there a staff group to answer
         live? The action server checks the hours of the case's office (actions/handoff.py)."""
-        return "open" if self.staff_chats else "closed"
+        return RELAY_OPEN if self.staff_chats else RELAY_CLOSED
 
     def _queue(self, case: Case, target: str, kind: str, text: str, source: Optional[str] = None) -> bool:
         return self.cases.queue(case, target, kind, text, source)
@@ -94,7 +93,7 @@ class HandoffRelay:
 
     # ---- citizen side (Telegram's adapter of handoff.relay) ----------------------------------------
     async def live_case(self, chat_id: int) -> Optional[Case]:
-        return await asyncio.to_thread(self.cases.live_case, f"{TELEGRAM_PREFIX}{chat_id}")
+        return await asyncio.to_thread(self.cases.live_case, telegram_sender(chat_id))
 
     async def from_citizen(self, case: Case, text: str, source: str) -> None:
         await asyncio.to_thread(self.cases.from_citizen, case, text, source)
@@ -183,7 +182,7 @@ class HandoffRelay:
             if replied.from_user and replied.from_user.id == context.bot.id:
                 await self._answer(update, self.texts.staff("handoff_staff_not_a_case"))
             return   # a reply to a colleague: staff talking among themselves
-        if case.status == "closed":
+        if case.status == CLOSED:
             await self._answer(update, self.texts.staff("handoff_staff_already_closed", reference=case.reference))
             return
         if not answerable(case):

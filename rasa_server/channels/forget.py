@@ -24,6 +24,7 @@ from typing import Any, Dict, Optional
 from rasa.core.agent import Agent
 from rasa.core.tracker_store import (InMemoryTrackerStore, MongoTrackerStore, RedisTrackerStore, SQLTrackerStore,
                                      TrackerStore)
+from contracts import EXPORT_PATH, FORGET_PATH, channel_route
 from data_protection import rights as privacy, tracker_db
 from rasa_server.channels.private import PrivateInput
 from rasa_server.patches.version import require_supported_rasa
@@ -91,7 +92,7 @@ async def export_conversation(agent: Agent, sender: str) -> Dict[str, Any]:
 
 
 class ForgetInput(PrivateInput):
-    channel, route, what = "forget", "/conversation", "deleting the conversation"
+    (channel, route), what = channel_route(FORGET_PATH), "deleting the conversation"
 
     def __init__(self, token: Optional[str] = None) -> None:
         require_supported_rasa("The forget endpoint (rasa_server.channels.forget)")
@@ -102,7 +103,7 @@ class ForgetInput(PrivateInput):
 
 
 class ExportInput(PrivateInput):
-    channel, route, what = "privacy", "/export", "exporting the conversation"
+    (channel, route), what = channel_route(EXPORT_PATH), "exporting the conversation"
 
     async def change(self, agent: Agent, sender: str) -> Dict[str, Any]:
         return {"document": await export_conversation(agent, sender)}

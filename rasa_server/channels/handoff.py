@@ -12,6 +12,8 @@ from typing import Any, Dict
 from rasa.core.agent import Agent
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, ConversationResumed
+
+from contracts import RESUME_PATH, channel_route
 from rasa_server.channels.private import PrivateInput
 
 logger = logging.getLogger(__name__)
@@ -32,7 +34,7 @@ async def resume(agent: Agent, sender: str) -> Dict[str, Any]:
 
 
 class HandoffInput(PrivateInput):
-    channel, route, what = "handoff", "/resume", "resuming the conversation"
+    (channel, route), what = channel_route(RESUME_PATH), "resuming the conversation"
 
     async def change(self, agent: Agent, sender: str) -> Dict[str, Any]:
         return await resume(agent, sender)

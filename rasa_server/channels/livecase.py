@@ -30,6 +30,7 @@ import time
 import uuid
 from typing import Any, Awaitable, Callable, Dict, Mapping, Optional
 
+from contracts import RELAY_OPEN
 from handoff.relay import CaseRelay
 from handoff.store import shared_store
 
@@ -86,8 +87,8 @@ class WebLiveCases:
         return self._relay
 
     def relay_state(self) -> Optional[str]:
-        """metadata `relay` of the widget's messages: "open" with a staff group, else none (email form)."""
-        return "open" if self.enabled else None
+        """metadata `relay` of the widget's messages: open with a staff group, else none (email form)."""
+        return RELAY_OPEN if self.enabled else None
 
     # ---- the visitor's side ----------------------------------------------------------------------
     async def intercept(self, session_id: str, text: str,

@@ -16,9 +16,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from contracts import FORGET_TOKEN_ENV
+
 logger = logging.getLogger(__name__)
 
-TOKEN_ENV = "SEGIB_FORGET_TOKEN"
 MAX_SENDER_CHARS = 128
 
 Change = Callable[[Agent, str], Awaitable[Dict[str, Any]]]   # (agent, sender) -> the JSON answer
@@ -31,8 +32,8 @@ def ready_agent(app: Any) -> Optional[Agent]:
 
 
 class PrivateInput(InputChannel):
-    """Subclasses give their `channel` name (the URL /webhooks/<channel><route>), the `route`, `what`
-    it does (for errors) and `change`, run on the sender's conversation under its lock."""
+    """Subclasses give their `channel` name and `route` (the URL /webhooks/<channel><route>, from
+    contracts.channel_route of its path), `what` it does (for errors) and `change`, run on the sender's conversation under its lock."""
     channel = ""
     route = ""
     what = ""
@@ -55,7 +56,7 @@ class PrivateInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        return cls((credentials or {}).get("token") or os.environ.get(TOKEN_ENV))
+        return cls((credentials or {}).get("token") or os.environ.get(FORGET_TOKEN_ENV))
 
     def __init__(self, token: Optional[str] = None) -> None:
         self.token = token or None

@@ -26,9 +26,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from rasa_server.limits import CLIENT_KEY, Client, channel_guard
-from contracts import REPLY_LANGUAGE_KEY, SECRET_ENV, SECRET_HEADER
+from contracts import (CHANNEL_KEY, CLIENT_KEY, COUNTRY_KEY, LANGUAGE_KEY, RELAY_KEY, REPLY_LANGUAGE_KEY,
+                       REST_CHANNEL, SECRET_ENV, SECRET_HEADER, TELEGRAM_SENDER_PREFIX)
 from knowledge import choose_language, default_knowledge
+from rasa_server.limits import Client, channel_guard
 
 logger = logging.getLogger(__name__)
 
@@ -42,10 +43,9 @@ def secret_matches(expected: Optional[str], given: Optional[str]) -> bool:
 
 MAX_MESSAGE_CHARS = 10_000
 MAX_SENDER_CHARS = 128
-METADATA_KEYS = {"language": 35, "country": 64, "channel": 32, "relay": 16}
+METADATA_KEYS = {LANGUAGE_KEY: 35, COUNTRY_KEY: 64, CHANNEL_KEY: 32, RELAY_KEY: 16}
 ALLOW_PUBLIC_ENV = "REST_ALLOW_PUBLIC"
-TRUSTED_METADATA = ("relay", "channel", "country")   # believed by the actions: from trusted callers only
-TELEGRAM_SENDER = "telegram:"                        # the Telegram gateway's senders
+TRUSTED_METADATA = (RELAY_KEY, CHANNEL_KEY, COUNTRY_KEY)   # believed by the actions: from trusted callers only
 ALLOW_OPEN_ENV = "ALLOW_OPEN_REST"
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
@@ -59,7 +59,7 @@ def hinted_language(metadata: Dict[str, Any]) -> str:
     """The language of the channel's own phrases (unavailable, rate-limited, too long): the bot's rule
     (knowledge.choose_language) on the one signal a channel has before the assistant runs, the
     metadata's hint; else the default. The assistant's replies carry the language it chose instead."""
-    return choose_language(previous=None, detected=None, hint=metadata.get("language"))
+    return choose_language(previous=None, detected=None, hint=metadata.get(LANGUAGE_KEY))
 
 
 async def rate_limited(message: UserMessage, client: Client) -> bool:
@@ -150,7 +150,7 @@ class SegibRestInput(InputChannel):
 
     @classmethod
     def name(cls) -> Text:
-        return "rest"
+        return REST_CHANNEL
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint(f"segib_webhook_{type(self).__name__}", __name__)
@@ -190,8 +190,8 @@ class SegibRestInput(InputChannel):
                 return _error(400, "'message' must be a string")
             if len(text) > MAX_MESSAGE_CHARS:
                 return _error(413, f"'message' is longer than {MAX_MESSAGE_CHARS} characters")
-            if not trusted and sender.startswith(TELEGRAM_SENDER):
-                return _error(403, f"senders '{TELEGRAM_SENDER}...' are the Telegram gateway's ({SECRET_ENV})")
+            if not trusted and sender.startswith(TELEGRAM_SENDER_PREFIX):   # the Telegram gateway's senders
+                return _error(403, f"senders '{TELEGRAM_SENDER_PREFIX}...' are the Telegram gateway's ({SECRET_ENV})")
             metadata = clean_metadata(body.get("metadata"), trusted)
             # A caller with the shared secret (the Telegram gateway, a trusted backend) throttles its
             # own users; without a secret configured every caller is the public.

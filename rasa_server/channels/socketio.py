@@ -43,6 +43,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from contracts import RELAY_KEY, WEB_CHANNEL
 from rasa_server.channels.forget import export_conversation, forget_conversation
 from rasa_server.channels.livecase import WebLiveCases
 from rasa_server.channels.private import ready_agent
@@ -168,7 +169,7 @@ class SegibSocketIOInput(InputChannel):
 
     @classmethod
     def name(cls) -> Text:
-        return "socketio"
+        return WEB_CHANNEL
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "SegibSocketIOInput":
@@ -333,7 +334,7 @@ class SegibSocketIOInput(InputChannel):
         output = _CountingOutput(sio, self.bot_message_evt)
         metadata = self._metadata(data)
         if self.live_cases is not None and self.live_cases.relay_state():   # only the server says so
-            metadata["relay"] = self.live_cases.relay_state()
+            metadata[RELAY_KEY] = self.live_cases.relay_state()
         language = hinted_language(metadata)
         text = data.get("message")
         text = text if isinstance(text, str) else ""

@@ -3,10 +3,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from scripts.model import CONFIG, DOMAIN, TRAINING_DATA
 from tests.support.metrics import record
 
 ROOT = Path(__file__).resolve().parents[2]
-TRAINING_DATA = ["data/nlu", "data/rules.yml"]
 
 
 def rasa(*args, cwd=ROOT):
@@ -15,7 +15,7 @@ def rasa(*args, cwd=ROOT):
 
 
 def test_rasa_data_validate_is_clean():
-    result = rasa("data", "validate", "--domain", "domain.yml", "--config", "config.yml",
+    result = rasa("data", "validate", "--domain", DOMAIN, "--config", CONFIG,
                   "--data", *TRAINING_DATA, "--fail-on-warnings")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
