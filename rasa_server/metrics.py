@@ -21,7 +21,7 @@ import time
 from contextvars import ContextVar
 from typing import Any, List, Optional
 
-from contracts import ANSWERED, CHANNEL_KEY, ERROR, LANGUAGE_KEY, LANGUAGE_SLOT, OUTCOME_KEY
+from contracts import ANSWERED, CHANNEL_KEY, ERROR, LANGUAGE_KEY, LANGUAGE_SLOT, OUTCOME_KEY, REPLY_LANGUAGE_KEY
 from ops import logs
 from ops.metrics import (MESSAGES, REPLY_SECONDS, channel_label, exposition, initialize_message_series,
                          language_label, outcome_label)
@@ -44,8 +44,8 @@ def _hint(message: Any) -> Optional[str]:
     return metadata.get(LANGUAGE_KEY) if isinstance(metadata, dict) else None
 
 
-def turn_outcome(tracker: Any) -> str:
-    """The outcome of the latest turn: the first reply's declared one; no reply at all is an error."""
+def turn_replies(tracker: Any) -> List[Any]:
+    """The bot's replies (BotUttered events) to the latest user message, oldest first."""
     replies = []
     for event in reversed(tracker.events):
         kind = getattr(event, "type_name", None)
@@ -53,16 +53,29 @@ def turn_outcome(tracker: Any) -> str:
             break
         if kind == "bot":
             replies.append(event)
+    return replies[::-1]
+
+
+def _declared(replies: List[Any], key: str) -> Optional[str]:
+    """What the first reply that declares `key` in its metadata says (the action decided it)."""
+    return next((reply.metadata[key] for reply in replies if (reply.metadata or {}).get(key)), None)
+
+
+def turn_outcome(tracker: Any) -> str:
+    """The outcome of the latest turn: the first reply's declared one; no reply at all is an error."""
+    replies = turn_replies(tracker)
     if not replies:
         return ERROR
-    for reply in reversed(replies):   # oldest first
-        outcome = (reply.metadata or {}).get(OUTCOME_KEY)
-        if outcome:
-            return outcome_label(outcome)
-    return ANSWERED   # Rasa's own replies (none in this project's domain) declare nothing
+    # Rasa's own replies (none in this project's domain) declare nothing: answered.
+    return outcome_label(_declared(replies, OUTCOME_KEY) or ANSWERED)
 
 
 def turn_language(tracker: Any, message: Any) -> str:
+    """The language the assistant replied in (declared by the action, contracts.REPLY_LANGUAGE_KEY);
+    without a declared reply, the conversation's language slot, the NLU's detection, the hint."""
+    declared = _declared(turn_replies(tracker), REPLY_LANGUAGE_KEY)
+    if declared:
+        return language_label(declared)
     slot = tracker.get_slot(LANGUAGE_SLOT) if LANGUAGE_SLOT in tracker.slots else None
     parsed = (tracker.latest_message.parse_data or {}).get("language") if tracker.latest_message else None
     detected = parsed.get("language") if isinstance(parsed, dict) else None

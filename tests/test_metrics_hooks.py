@@ -76,3 +76,22 @@ def test_each_message_rasa_handles_is_counted_once_with_its_channel_language_and
         assert _count("rest", "pt", ANSWERED) - before == 1
 
     only_when_patched(check)
+
+
+def test_a_message_is_counted_in_the_language_the_assistant_replied_in():
+    """A first message the detector cannot settle ("ok, y?") leaves the conversation's language slot
+    empty, yet the assistant replied in Portuguese (the text leaned that way): the count says pt,
+    the language the citizen read, not the channel's hint."""
+    from contracts import LANGUAGE_SLOT, REPLY_LANGUAGE_KEY
+    from rasa_server.metrics import turn_language
+
+    domain = Domain.from_dict({"slots": {LANGUAGE_SLOT: {"type": "any", "mappings": []}}})
+    message = UserMessage("ok, y?", sender_id="s", metadata={"language": "en"})
+    tracker = DialogueStateTracker.from_events("s", [
+        UserUttered("ok, y?", parse_data={"intent": {"name": "opener"}, "language": {"language": None}}),
+        BotUttered("Olá! ...", metadata={OUTCOME_KEY: ANSWERED, REPLY_LANGUAGE_KEY: "pt"}),
+    ], slots=domain.slots)
+    assert turn_language(tracker, message) == "pt"
+    silent = DialogueStateTracker.from_events("s", [UserUttered("ok, y?", parse_data={"intent": {"name": "opener"}})],
+                                              slots=domain.slots)
+    assert turn_language(silent, message) == "en"   # no reply declared one: the hint
