@@ -50,6 +50,8 @@ def conversation(language, *turns):
     (("observer", "japan"), "list", "general", "ask_observers"),
     (("non_member", "russia"), "requirements", "unknown", "missing_requirements"),
     (("observer", "italy"), "kind", "answer", "ask_is_observer"),
+    (("topic", "observers"), "number", "own", ""),
+    (("topic", "secretary_general"), "number", "intent", ""),
     (("topic", "summits"), None, "intent", ""),            # nothing asked: the classifier's intent
     (("observer", "japan"), "frequency", "intent", ""),    # a pair the table does not list: the intent
 ])
@@ -219,3 +221,52 @@ def test_the_writers_own_address_and_phone_ask_for_nothing():
     reader = FrameReader(KNOWLEDGE)
     assert reader.attributes_in("escríbeme a ejemplo.lista@example.org") == []   # no "example" nor "list" asked
     assert [a for _, _, a in reader.attributes_in("give me an example, see www.example.org/list")] == ["list"]
+
+
+# ---- "the number", counts of two things (branch misses) ---------------------------------------------
+@pytest.mark.parametrize("language, first, number, phone", [
+    ("es", "buenas, a nicaragua q oficina le toca", "me das el numero?", "+52 55 8437 0156"),
+    ("es", "donde queda la sede", "y el número?", "+34 91 590 19 80"),
+    ("pt", "qual escritório atende o Paraguai?", "me passa o número?", "+598 2901 8028"),
+    ("en", "which office covers Peru?", "can I have the number?", "+51 1 3214477"),
+])
+@pytest.mark.parametrize("misheard_as", ["ask_privacy", "follow_up", "out_of_scope"])
+def test_the_number_after_an_office_is_its_phone_whatever_the_classifier_heard(language, first, number, phone,
+                                                                                misheard_as):
+    context = ask(first, "ask_office_for_country", language).context
+    reply = ANSWERER.answer(question(number, misheard_as), context, language) if misheard_as != "out_of_scope" \
+        else ANSWERER.answer_asked(question(number, misheard_as), context, language)
+    assert reply is not None and phone in reply.text
+
+
+@pytest.mark.parametrize("language, text", [
+    ("es", "¿qué hacéis con mi número?"), ("es", "mi número de teléfono es 600 123 456"),
+    ("pt", "o que vocês fazem com o meu número?"), ("en", "what do you do with my phone number?"),
+])
+def test_the_writers_own_number_asks_for_no_phone(language, text):
+    context = ask("¿Qué oficina atiende a Chile?", "ask_office_for_country", language).context
+    assert "phone" not in ANSWERER.frame(question(text, "ask_privacy"), context).attributes
+    reply = ANSWERER.answer(question(text, "ask_privacy"), context, language)
+    assert "3214477" not in reply.text
+
+
+def test_number_of_asks_how_many_not_the_phone():
+    reader = FrameReader(KNOWLEDGE)
+    assert [a for _, _, a in reader.attributes_in("¿número de observadores?")] == ["number"]
+    assert [a for _, _, a in reader.attributes_in("and the number of members?")] == ["number"]
+    assert [a for _, _, a in reader.attributes_in("el número de teléfono")] == ["phone"]
+
+
+@pytest.mark.parametrize("text, intent, language", [
+    ("How many members are there and how many observers?", "ask_observers", "en"),
+    ("how many members and observers are there?", "ask_member_countries", "en"),
+    ("cuántos miembros y cuántos observadores hay", "ask_observers", "es"),
+    ("cuantos observadores y cuantos miembros tiene", "ask_member_countries", "es"),
+    ("quantos membros e quantos observadores", "ask_observers", "pt"),
+    ("quick q - how many members n how many observers does segib have", "ask_observers", "en"),
+    ("buenas, una duda pa un trabajo: cuántos miembros hay y cuántos observadores", "out_of_scope", "es"),
+])
+def test_how_many_members_and_how_many_observers_are_both_answered(text, intent, language):
+    reply = ask(text, intent, language) if intent != "out_of_scope" else \
+        ANSWERER.answer_asked(question(text, intent), Context(), language)
+    assert all(count in reply.text for count in ("22", "(12", "(19")), reply.text
