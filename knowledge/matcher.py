@@ -118,6 +118,7 @@ class KnowledgeMatcher:
             self._add(CONTACT_FIELD, field_name, by_language)
         for code, by_language in knowledge.messages.language_names.items():
             self._add(LANGUAGE, code, by_language)
+        common_words()   # read once at start-up (about 0.3 s), not during the first citizen's typo
 
     def _add(self, entity: str, value: str, names: Mapping[str, Sequence[str]]) -> None:
         key = f"{entity}:{value}"
