@@ -28,6 +28,7 @@ CONTACT_FIELD = "contact_field"
 _EMAIL = r"[\w.+-]+@[\w-]+\.[\w.-]+"
 OWN_CONTACT_DETAILS = re.compile(_EMAIL + r"|\+?\d[\d ().-]{6,}\d")
 ADDRESSES = re.compile(_EMAIL + r"|\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
+CONTACT_DETAILS = ("address", "phone", "email")
 STATES = ("member_country", "observer", "non_member")
 PLACES = ("office", "city", "member_country")
 SEGIB = "segib_mission"                # the fact that says what SEGIB is: the default subject
@@ -118,6 +119,8 @@ DECISION_TABLE: Tuple[Tuple[object, str, Outcome], ...] = (
     ("programmes",                            "link",         OWN),
     ("mandates",                              "signatories",  OWN),
     ("member_countries",                      "list",         OWN),
+    # "how many members and how many observers?": each count is in its topic's own answer.
+    (("member_countries", "observers", "programmes", "strategic_axes", "documents"), "number", OWN),
     ("observers",                             "list",         OWN),
     ("documents",                             "list",         OWN),
     ("documents",                             "link",         OWN),
@@ -268,7 +271,7 @@ DEFINITION_GAP = 6          # characters between "what is" and the name: " the "
 PRECISE_TIMES = ("since", "past", "founded", "year", "next")
 # Words that ask something only in a question ("hasta la próxima", "cuando quieras").
 WEAK_ATTRIBUTES = ("definition", "next", "date", ABOUT_ME)
-_BOUNDARY = re.compile(r"[?!.;:]+(?=\s|$)|,|\s(?:y|e|and|o|or|ou|also|tambien|además|ademas|plus)\s",
+_BOUNDARY = re.compile(r"[?!.;:]+(?=\s|$)|,|\s(?:y|e|and|n|&|\+|o|or|ou|also|tambien|además|ademas|plus)\s",
                        re.IGNORECASE)
 
 
@@ -290,8 +293,8 @@ class FrameReader:
         alternatives: List[str] = []
         self._attribute_of: Dict[str, str] = {}
         # Contact-field words are read here too (the NLU also marks them as contact_field entities).
-        asked = {**vocabulary.contact_fields, **vocabulary.attributes}
-        words: List[Tuple[str, str]] = [(fold(w), name) for name, by_language in asked.items()
+        words: List[Tuple[str, str]] = [(fold(w), name) for asked in (vocabulary.contact_fields, vocabulary.attributes)
+                                        for name, by_language in asked.items()
                                         for ws in by_language.values() for w in ws]
         for word, name in sorted(words, key=lambda pair: len(pair[0]), reverse=True):
             self._attribute_of.setdefault(word.rstrip("*"), name)
@@ -305,6 +308,7 @@ class FrameReader:
                                          + r"\s*)+")
         self._not_a_name = {fold(w) for w in _all(replies.get("not_a_name", {}))}
         self._points_back: Pattern = re.compile(r"^[¿¡\s]*" + _phrase_pattern(_all(replies.get("points_back", {}))))
+        self._own: Pattern = re.compile(_phrase_pattern(_all(replies.get("own", {}))) + r"\s+$")
 
     # -- public ------------------------------------------------------------------------------------
     def is_clear_yes(self, text: str) -> bool:
@@ -340,12 +344,20 @@ class FrameReader:
             # "write to me at ana@example.org or call me on 612...": the writer's own contact details,
             # not a question about SEGIB's.
             attributes = [a for a in attributes if a[2] not in ("phone", "email")]
+        # "¿qué hacéis con mi número?": the writer's own detail, not SEGIB's.
+        folded = fold(text)
+        attributes = [a for a in attributes if a[2] not in CONTACT_DETAILS or not self._own.search(folded[:a[0]])]
         # "what is" asks for a definition only right before a name ("what is SEGIB", "¿qué es la CEPAL?"),
         # not in "what's the population of the member states?".
         attributes = [a for a in attributes if a[2] != "definition"
                       or any(0 <= start - a[1] <= DEFINITION_GAP for start, _, _ in mentions)]
         if remembered and any(name == "link" for _, _, name in attributes):
             fallback = remembered   # "the link", "the PDF": of what the conversation is about
+        elif remembered and fallback and any(_holds(remembered, name) and not _holds(fallback, name)
+                                             for _, _, name in attributes if name in CONTACT_DETAILS):
+            # "me das el número?" after "which office serves Nicaragua?": the office's phone, whatever
+            # topic the classifier heard (it reads "me das" as giving personal data).
+            fallback = remembered
         clauses = self._clauses(text, mentions, attributes, preferred_topic)
         if len(clauses) == 1 and clauses[0].attributes == ("definition",) and \
                 (intent.startswith("ask_") or intent == "follow_up" or not clauses[0].subjects):
@@ -402,6 +414,11 @@ class FrameReader:
         return None
 
 
+def _holds(subject: Entity, attribute: str) -> bool:
+    """Whether the decision table answers this attribute of this subject with one of its contact fields."""
+    return decide(subject, attribute).kind == "field"
+
+
 def _is_bare(text: str, mentions: list, attributes: list) -> bool:
     """One name (not SEGIB itself) and little else: a topic or a name given on its own."""
     if len(mentions) != 1 or attributes or mentions[0][2] == ("topic", SEGIB):
@@ -446,7 +463,7 @@ def _inherit(clauses: List[Clause], fallback: Optional[Entity], intent_topic: Op
             continue
         before = [c.subjects for c in clauses[:index] if c.subjects]
         after = [c.subjects for c in clauses[index + 1:] if c.subjects]
-        contact_only = bool(clause.attributes) and set(clause.attributes) <= {"address", "phone", "email"}
+        contact_only = bool(clause.attributes) and set(clause.attributes) <= set(CONTACT_DETAILS)
         if intent_topic and intent_topic not in named and named and not contact_only:
             subjects: Tuple[Entity, ...] = (intent_topic,)
         else:

@@ -3,10 +3,13 @@
 The phrase patterns come from the knowledge and messages files when the process starts, so an
 observer or office added to the file is recognised without retraining.
 """
+import re
 from dataclasses import dataclass
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from functools import lru_cache
+from typing import Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 import spacy
+import wordfreq
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Hamming, Levenshtein
 from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
@@ -38,6 +41,14 @@ FUZZY_MAX_CHARS = 300
 FUZZY_MIN_CHARS = 5
 SHORT_WORD_CHARS = 3
 _STOP_WORDS = {fold(w) for w in EN_STOP_WORDS | ES_STOP_WORDS | PT_STOP_WORDS}
+# A word this frequent in Spanish, Portuguese or English (Zipf scale: 3 = once per million words) is a
+# word of the language, not a misspelt name: "hungry" is no typo of "Hungary", "jabon" none of "Japón".
+COMMON_WORD_ZIPF = 3.0
+COMMON_WORD_LANGUAGES = ("es", "pt", "en")
+# ...unless it is the name itself with another ending: a demonym or a plural ("argentino", "uruguaya",
+# "russian", "chinos", "hungaro"), which names the country as well.
+_NAME_ENDINGS = re.compile(r"(?:[oa]s?|es|i?ans?|[aie]n[oa]s?|ens[ea]s?|es[ae]s?|ish)?")
+_FINAL_VOWELS = "aeiouy"
 
 
 @dataclass(frozen=True)
@@ -56,6 +67,26 @@ def _is_common_word(alias: str) -> bool:
     language naming a topic, not a proper name: a typo of it is more often another word ("hombre",
     "climb") than a misspelling, so it is matched exactly only."""
     return alias == alias.lower() and len(alias.split()) == 1
+
+
+@lru_cache(maxsize=1)
+def common_words() -> FrozenSet[str]:
+    """The folded words of Spanish, Portuguese and English at least as frequent as COMMON_WORD_ZIPF
+    (wordfreq's lists, which ship inside its wheel)."""
+    buckets = int((9 - COMMON_WORD_ZIPF) * 100)   # wordfreq's lists hold one bucket per centibel below 0
+    available = wordfreq.available_languages("best")
+    return frozenset(fold(word) for language in COMMON_WORD_LANGUAGES
+                     for bucket in wordfreq.read_cBpack(available[language])[:buckets] for word in bucket)
+
+
+def _is_other_word(candidate: str, alias: str) -> bool:
+    """Whether a single word close to a one-word name is another word of the language ("hungry",
+    "chica", "madre") rather than a typo or another form of the name ("Hungra", "argentino")."""
+    if " " in alias or candidate not in common_words():
+        return False
+    stem = alias[:-1] if alias[-1] in _FINAL_VOWELS else ""
+    return not any(candidate.startswith(base) and _NAME_ENDINGS.fullmatch(candidate[len(base):])
+                   for base in (alias, stem) if base)
 
 
 def _allowed_typos(length: int) -> int:
@@ -87,6 +118,7 @@ class KnowledgeMatcher:
             self._add(CONTACT_FIELD, field_name, by_language)
         for code, by_language in knowledge.messages.language_names.items():
             self._add(LANGUAGE, code, by_language)
+        common_words()   # read once at start-up (about 0.3 s), not during the first citizen's typo
 
     def _add(self, entity: str, value: str, names: Mapping[str, Sequence[str]]) -> None:
         key = f"{entity}:{value}"
@@ -159,5 +191,7 @@ class KnowledgeMatcher:
         if alias[0] != candidate[0] or abs(len(alias) - len(candidate)) > limit:
             return None
         if not all(_word_close(word, alias_word) for word, alias_word in zip(candidate.split(), alias.split())):
+            return None
+        if _is_other_word(candidate, alias):
             return None
         return alias, int(distance)

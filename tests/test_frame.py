@@ -17,8 +17,8 @@ def question(text, intent):
                     tuple((m.start, m.end) for m in mentions))
 
 
-def ask(text, intent, language, context=Context()):
-    return ANSWERER.answer(question(text, intent), context, language)
+def ask(text, intent, language, context=None):
+    return ANSWERER.answer(question(text, intent), context or Context(), language)
 
 
 def conversation(language, *turns):
@@ -50,6 +50,8 @@ def conversation(language, *turns):
     (("observer", "japan"), "list", "general", "ask_observers"),
     (("non_member", "russia"), "requirements", "unknown", "missing_requirements"),
     (("observer", "italy"), "kind", "answer", "ask_is_observer"),
+    (("topic", "observers"), "number", "own", ""),
+    (("topic", "secretary_general"), "number", "intent", ""),
     (("topic", "summits"), None, "intent", ""),            # nothing asked: the classifier's intent
     (("observer", "japan"), "frequency", "intent", ""),    # a pair the table does not list: the intent
 ])
@@ -61,7 +63,7 @@ def test_the_decision_table(subject, attribute, kind, value):
 def test_every_attribute_of_the_table_has_words_in_every_language_and_every_missing_phrase_exists():
     vocabulary = KNOWLEDGE.messages.attributes
     contact_fields = KNOWLEDGE.messages.contact_fields
-    for subject, attribute, outcome in DECISION_TABLE:
+    for _subject, attribute, outcome in DECISION_TABLE:
         words = vocabulary.get(attribute) or contact_fields.get(attribute)
         assert words and all(words[language] for language in ("es", "pt", "en")), attribute
         if outcome.kind == "unknown":
@@ -214,8 +216,58 @@ def test_what_the_citizen_says_about_themselves_is_no_question():
 
 
 def test_the_writers_own_address_and_phone_ask_for_nothing():
-    text = "What will the weather be like tomorrow in Lisbon? Write to ana.example@example.org or call me on +34 612 005 405"
+    text = ("What will the weather be like tomorrow in Lisbon? Write to ana.example@example.org "
+            "or call me on +34 612 005 405")
     assert ANSWERER.answer_asked(question(text, "out_of_scope"), Context(), "en") is None
     reader = FrameReader(KNOWLEDGE)
     assert reader.attributes_in("escríbeme a ejemplo.lista@example.org") == []   # no "example" nor "list" asked
     assert [a for _, _, a in reader.attributes_in("give me an example, see www.example.org/list")] == ["list"]
+
+
+# ---- "the number", counts of two things (branch misses) ---------------------------------------------
+@pytest.mark.parametrize("language, first, number, phone", [
+    ("es", "buenas, a nicaragua q oficina le toca", "me das el numero?", "+52 55 8437 0156"),
+    ("es", "donde queda la sede", "y el número?", "+34 91 590 19 80"),
+    ("pt", "qual escritório atende o Paraguai?", "me passa o número?", "+598 2901 8028"),
+    ("en", "which office covers Peru?", "can I have the number?", "+51 1 3214477"),
+])
+@pytest.mark.parametrize("misheard_as", ["ask_privacy", "follow_up", "out_of_scope"])
+def test_the_number_after_an_office_is_its_phone_whatever_the_classifier_heard(language, first, number, phone,
+                                                                                misheard_as):
+    context = ask(first, "ask_office_for_country", language).context
+    reply = ANSWERER.answer(question(number, misheard_as), context, language) if misheard_as != "out_of_scope" \
+        else ANSWERER.answer_asked(question(number, misheard_as), context, language)
+    assert reply is not None and phone in reply.text
+
+
+@pytest.mark.parametrize("language, text", [
+    ("es", "¿qué hacéis con mi número?"), ("es", "mi número de teléfono es 600 123 456"),
+    ("pt", "o que vocês fazem com o meu número?"), ("en", "what do you do with my phone number?"),
+])
+def test_the_writers_own_number_asks_for_no_phone(language, text):
+    context = ask("¿Qué oficina atiende a Chile?", "ask_office_for_country", language).context
+    assert "phone" not in ANSWERER.frame(question(text, "ask_privacy"), context).attributes
+    reply = ANSWERER.answer(question(text, "ask_privacy"), context, language)
+    assert "3214477" not in reply.text
+
+
+def test_number_of_asks_how_many_not_the_phone():
+    reader = FrameReader(KNOWLEDGE)
+    assert [a for _, _, a in reader.attributes_in("¿número de observadores?")] == ["number"]
+    assert [a for _, _, a in reader.attributes_in("and the number of members?")] == ["number"]
+    assert [a for _, _, a in reader.attributes_in("el número de teléfono")] == ["phone"]
+
+
+@pytest.mark.parametrize("text, intent, language", [
+    ("How many members are there and how many observers?", "ask_observers", "en"),
+    ("how many members and observers are there?", "ask_member_countries", "en"),
+    ("cuántos miembros y cuántos observadores hay", "ask_observers", "es"),
+    ("cuantos observadores y cuantos miembros tiene", "ask_member_countries", "es"),
+    ("quantos membros e quantos observadores", "ask_observers", "pt"),
+    ("quick q - how many members n how many observers does segib have", "ask_observers", "en"),
+    ("buenas, una duda pa un trabajo: cuántos miembros hay y cuántos observadores", "out_of_scope", "es"),
+])
+def test_how_many_members_and_how_many_observers_are_both_answered(text, intent, language):
+    reply = ask(text, intent, language) if intent != "out_of_scope" else \
+        ANSWERER.answer_asked(question(text, intent), Context(), language)
+    assert all(count in reply.text for count in ("22", "(12", "(19")), reply.text
