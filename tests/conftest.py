@@ -3,6 +3,10 @@ import secrets
 
 import pytest
 
+# Sanic 21.12 calls filterwarnings("once", category=DeprecationWarning) when imported (sanic/app.py), which
+# would show every library's deprecations and none of ours as errors (pyproject.toml) in the test modules
+# that import it later. Imported here, inside pytest's own warning filters, its filter goes when they do.
+import sanic  # noqa: F401
 from tests.support.services import fast_run, free_port, start_assistant, trained_model
 
 # What `make test-fast` leaves out: a trained model (and so every Rasa server and replica) and the
