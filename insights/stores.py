@@ -135,9 +135,9 @@ def _missing_sqlite_file(url: Union[str, "sa.engine.URL"]) -> bool:
 
 def tracker_engine(source: Optional[str]) -> "sa.engine.Engine":
     """The tracker store's database: `source` is an endpoints file (endpoints.yml by default) or a URL."""
-    from data_protection import tracker_db
-
     from rasa.shared.exceptions import RasaException
+
+    from data_protection import tracker_db
 
     try:
         url = source if source and "://" in source else tracker_db.database_url(source or tracker_db.DEFAULT_ENDPOINTS)

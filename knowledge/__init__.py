@@ -7,5 +7,6 @@ from knowledge.model import Entry, Knowledge
 
 __all__ = [
     "Answerer", "Button", "Context", "Detection", "Entry", "Knowledge", "KnowledgeError", "Question",
-    "Reply", "choose_language", "conversation_language", "default_knowledge", "detect", "load_knowledge", "normalize_hint",
+    "Reply", "choose_language", "conversation_language", "default_knowledge", "detect", "load_knowledge",
+    "normalize_hint",
 ]

@@ -25,7 +25,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable, List, Optional, Sequence, Union
 
-from handoff.quota import CLIENT_KEY, MAX_TRACKED, env_float  # noqa: F401 (CLIENT_KEY: for the channels)
+from handoff.quota import CLIENT_KEY, MAX_TRACKED, env_float  # noqa: F401 (CLIENT_KEY: re-exported for the channels)
 
 KEY_SECRET_ENV = "SOCKETIO_SESSION_SECRET"   # also keys the pseudonyms (same on every replica)
 

@@ -23,8 +23,15 @@ from typing import Any, List, Optional
 
 from contracts import ANSWERED, ERROR, OUTCOME_KEY
 from ops import logs
-from ops.metrics import (MESSAGES, REPLY_SECONDS, channel_label, exposition, initialize_message_series,
-                         language_label, outcome_label)
+from ops.metrics import (
+    MESSAGES,
+    REPLY_SECONDS,
+    channel_label,
+    exposition,
+    initialize_message_series,
+    language_label,
+    outcome_label,
+)
 
 logger = logging.getLogger(__name__)
 LANGUAGE_SLOT = "language"    # actions/turn.py

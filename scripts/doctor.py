@@ -29,7 +29,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from ops import envfile  # noqa: E402  (the one .env reader)
+from ops import envfile  # noqa: E402 (the one .env reader; run as a script, so after sys.path)
+
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 TRUE = {"1", "true", "yes", "on"}
 SECRET_PATTERNS = [
@@ -146,7 +147,7 @@ def check(env: dict, root: Path = ROOT) -> list:
                 continue  # in code, `password=...` is a parameter, not a secret
             scanned = text
             if what.startswith("a literal"):  # comments explain how to make secrets; they hold none
-                scanned = "\n".join("" if l.lstrip().startswith("#") else l for l in text.splitlines())
+                scanned = "\n".join("" if line.lstrip().startswith("#") else line for line in text.splitlines())
             match = pattern.search(scanned)
             if match:
                 line = scanned.count("\n", 0, match.start()) + 1

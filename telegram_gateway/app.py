@@ -5,18 +5,17 @@ import signal
 import threading
 from typing import Optional
 
-from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram import Update
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, TypeHandler
 
-from telegram_gateway.config import Settings
 from handoff.store import CaseStore
-
 from telegram_gateway.casetext import CaseTexts
+from telegram_gateway.config import Settings
 from telegram_gateway.handlers import Gateway, PrivacyNotice
 from telegram_gateway.health import GatewayHealth, HealthServer
-from telegram_gateway.outbox import Outbox
 from telegram_gateway.ordering import PerChatUpdateProcessor
+from telegram_gateway.outbox import Outbox
 from telegram_gateway.phrases import ChatLanguages, Phrases
 from telegram_gateway.rasa import RasaClient
 from telegram_gateway.retry import RetryingRateLimiter

@@ -7,7 +7,6 @@ import time
 from typing import List, Optional
 
 from handoff.store import EMAIL, FALLBACK, LIVE, WEB, Case
-
 from telegram_gateway.phrases import Phrases
 from telegram_gateway.render import MAX_MESSAGE, utf16_len
 

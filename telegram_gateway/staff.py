@@ -26,7 +26,6 @@ from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandl
 from handoff.hours import OfficeHours, Schedule
 from handoff.relay import TELEGRAM_PREFIX, CaseRelay, answerable
 from handoff.store import CITIZEN, REFERENCE, STAFF, Case, CaseStore
-
 from telegram_gateway.casetext import CaseTexts, age
 from telegram_gateway.outbox import Outbox
 

@@ -61,7 +61,7 @@ def test_the_decision_table(subject, attribute, kind, value):
 def test_every_attribute_of_the_table_has_words_in_every_language_and_every_missing_phrase_exists():
     vocabulary = KNOWLEDGE.messages.attributes
     contact_fields = KNOWLEDGE.messages.contact_fields
-    for subject, attribute, outcome in DECISION_TABLE:
+    for _subject, attribute, outcome in DECISION_TABLE:
         words = vocabulary.get(attribute) or contact_fields.get(attribute)
         assert words and all(words[language] for language in ("es", "pt", "en")), attribute
         if outcome.kind == "unknown":
@@ -214,7 +214,8 @@ def test_what_the_citizen_says_about_themselves_is_no_question():
 
 
 def test_the_writers_own_address_and_phone_ask_for_nothing():
-    text = "What will the weather be like tomorrow in Lisbon? Write to ana.example@example.org or call me on +34 612 005 405"
+    text = ("What will the weather be like tomorrow in Lisbon? "
+            "Write to ana.example@example.org or call me on +34 612 005 405")
     assert ANSWERER.answer_asked(question(text, "out_of_scope"), Context(), "en") is None
     reader = FrameReader(KNOWLEDGE)
     assert reader.attributes_in("escríbeme a ejemplo.lista@example.org") == []   # no "example" nor "list" asked

@@ -11,13 +11,12 @@ from rasa.core.actions.action import RemoteAction
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
-from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 from sklearn.linear_model import LogisticRegression
 
+from nlu.intent_classifier import _Weights
 from rasa_server.patches import speedups
 from rasa_server.tracker_store import SQLiteTrackerStore
-from nlu.intent_classifier import _Weights
 
 speedups.install()
 

@@ -12,6 +12,7 @@ from typing import Any, Dict
 from rasa.core.agent import Agent
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, ConversationResumed
+
 from rasa_server.channels.private import PrivateInput
 
 logger = logging.getLogger(__name__)

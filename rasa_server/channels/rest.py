@@ -19,17 +19,17 @@ import hmac
 import logging
 import math
 import os
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from rasa_server.limits import CLIENT_KEY, Client, channel_guard
 from contracts import SECRET_ENV, SECRET_HEADER
 from knowledge import default_knowledge
 from knowledge.language import DEFAULT_LANGUAGE, normalize_hint
+from rasa_server.limits import CLIENT_KEY, Client, channel_guard
 
 logger = logging.getLogger(__name__)
 

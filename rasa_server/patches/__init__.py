@@ -1,5 +1,5 @@
-"""Applying the project's changes to Rasa's internals (rasa_server/patches/speedups.py, rasa_server/patches/fixes.py) once per
-process, and only on the Rasa version they were written and tested for."""
+"""Applying the project's changes to Rasa's internals (rasa_server/patches/speedups.py,
+rasa_server/patches/fixes.py) once per process, and only on the Rasa version they were written and tested for."""
 import logging
 from typing import Callable, Iterable, Set
 

@@ -8,15 +8,15 @@ from types import SimpleNamespace
 import pytest
 
 from data_protection import rights as privacy
-from telegram_gateway.casetext import CaseTexts, age, fit
+from handoff.hours import parse
+from handoff.store import ASKED, CITIZEN, EMAIL, FALLBACK, LIVE, STAFF, CaseStore
 from telegram_gateway import outbox as outbox_module
+from telegram_gateway.casetext import CaseTexts, age, fit
 from telegram_gateway.config import ConfigError, Settings
 from telegram_gateway.phrases import Phrases
 from telegram_gateway.rasa import parse_messages
 from telegram_gateway.render import utf16_len
 from telegram_gateway.staff import HandoffRelay
-from handoff.hours import parse
-from handoff.store import ASKED, CITIZEN, EMAIL, FALLBACK, LIVE, STAFF, CaseStore
 
 TOKEN = "123:abc"
 

@@ -7,10 +7,10 @@ import time
 import pytest
 from telegram import Update
 
+from ops.envfile import read as read_dotenv
 from telegram_gateway import render
 from telegram_gateway.callbacks import MAX_CALLBACK_BYTES, CallbackStore, control
 from telegram_gateway.config import ConfigError, Settings
-from ops.envfile import read as read_dotenv
 from telegram_gateway.logs import REDACTED, setup_logging
 from telegram_gateway.ordering import ChatThrottle, PerChatUpdateProcessor
 from telegram_gateway.rasa import RasaClient, RasaUnavailable, parse_messages
