@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 MODEL_INPUTS := $(shell $(if $(wildcard $(PY)),$(PY),python3) scripts/model.py inputs)
 WEB_STAMP := web/node_modules/.installed
 
-.PHONY: run shell test test-fast install train validate test-stories evaluate report-screenshot clean help web chromium services doctor bench bench-quick insights
+.PHONY: run shell test test-fast lint install train validate test-stories evaluate report-screenshot clean help web chromium services doctor bench bench-quick insights
 
 help:
 	@echo "make run    install, train if needed, start the assistant (REST on 127.0.0.1:5005)"
@@ -16,6 +16,7 @@ help:
 	@echo "make shell  chat with the assistant in the terminal"
 	@echo "make test   install test dependencies and run the whole test suite"
 	@echo "make test-fast     the tests that need no trained model, no browser and no replicas (minutes)"
+	@echo "make lint          ruff check (pyproject.toml); make test and make test-fast run it first"
 	@echo "make train  train the model if its inputs changed (models/segib-<hash>.tar.gz)"
 	@echo "make validate      check knowledge, phrases, training data, stories and answer checks (file:line errors)"
 	@echo "make test-stories  run the staff test stories and answer checks; report in reports/index.html"
@@ -86,12 +87,16 @@ bench: install web
 bench-quick: install web
 	$(PY) -m bench.run --quick
 
+# The linter (its rules in pyproject.toml); the test targets run it first, so CI fails on lint.
+lint: install
+	$(VENV)/bin/ruff check .
+
 # The inner loop: every test that needs no trained model, no browser and no replicas (tests/conftest.py).
-test-fast: install
+test-fast: install lint services
 	SEGIB_TEST_FAST=1 $(PY) -m pytest -q tests
 
 # tests/staff runs the staff stories and answer checks end to end (tests/staff/test_stories_run.py).
-test: install web chromium services
+test: install lint web chromium services
 	$(MAKE) --no-print-directory validate
 	$(PY) -m pytest -q tests
 

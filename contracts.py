@@ -39,7 +39,8 @@ TELEGRAM_CHANNEL = "telegram"    # metadata `channel` of the Telegram gateway's 
 
 # ---- message metadata, set by a channel (or the gateway through REST) and read by the actions ----
 CHANNEL_KEY = "channel"      # the channel a gateway stands for (TELEGRAM_CHANNEL), else Rasa's input channel counts
-LANGUAGE_KEY = "language"    # the citizen's language hint (es, pt, en or a locale such as pt-BR): ../shared/CONTRACTS.md
+# The citizen's language hint (es, pt, en or a locale such as pt-BR): ../shared/CONTRACTS.md
+LANGUAGE_KEY = "language"
 COUNTRY_KEY = "country"      # the citizen's country, when the channel knows it
 RELAY_KEY = "relay"          # can staff answer live on this channel? RELAY_OPEN / RELAY_CLOSED; absent: by email only
 RELAY_OPEN, RELAY_CLOSED = "open", "closed"

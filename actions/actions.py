@@ -8,14 +8,13 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import handoff
+from actions.handoff import EMAIL_SLOT, QUESTION_SLOT, REASON_SLOT
+from actions.turn import HUMAN_OFFER, LANGUAGE_SLOT, Turn, events_for, send
 from contracts import OTHER_LANGUAGE
 from knowledge import Answerer, Reply, default_knowledge
 from knowledge.answers import SUBJECT_TYPES
 from knowledge.language import OTHER
-
-from actions import handoff
-from actions.handoff import EMAIL_SLOT, QUESTION_SLOT, REASON_SLOT
-from actions.turn import HUMAN_OFFER, LANGUAGE_SLOT, Turn, events_for, send
 
 REQUESTED_SLOT = "requested_slot"
 

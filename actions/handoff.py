@@ -29,15 +29,14 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from rasa_sdk import Tracker
 from rasa_sdk.events import ConversationPaused, FollowupAction, SlotSet
 
+from actions.turn import Turn
 from contracts import CLIENT_KEY, ERROR, HANDOFF, HANDOFF_PAYLOAD, RELAY_CLOSED, RELAY_OPEN
-from handoff.quota import CLIENT_PREFIX, CaseQuota
 from handoff import hours as office_hours
+from handoff.quota import CLIENT_PREFIX, CaseQuota
 from handoff.store import ASKED, EMAIL, FALLBACK, LIVE, OFFLINE, WEB, Case, CaseStore, shared_store
 from knowledge import Answerer, Reply
 from knowledge.text import fold
 from ops.action_server import count_case
-
-from actions.turn import Turn
 
 logger = logging.getLogger(__name__)
 

@@ -6,10 +6,20 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from contracts import ANSWERED, DONT_KNOW, OUTCOME_KEY, REPLY_LANGUAGE_KEY
+from contracts import (
+    ANSWERED,
+    CHANNEL_KEY,
+    COUNTRY_KEY,
+    DONT_KNOW,
+    LANGUAGE_SLOT,
+    OUTCOME_KEY,
+    RELAY_KEY,
+    REPLY_LANGUAGE_KEY,
+    REST_CHANNEL,
+    WEB_CHANNEL,
+)
 from knowledge import Context, Question, Reply, choose_language, conversation_language
 from knowledge.answers import SUBJECT_TYPES
-from contracts import CHANNEL_KEY, COUNTRY_KEY, LANGUAGE_SLOT, RELAY_KEY, REST_CHANNEL, WEB_CHANNEL
 
 FAILED_TURNS_SLOT = "failed_turns"
 PENDING_OFFER_SLOT = "pending_offer"

@@ -21,8 +21,16 @@ from typing import Dict, List
 
 import sqlalchemy as sa
 
-from contracts import (ANSWERED, CHANNEL_KEY, DONT_KNOW, LANGUAGE_SLOT, OUTCOME_KEY, REST_CHANNEL, TELEGRAM_CHANNEL,
-                       WEB_CHANNEL)
+from contracts import (
+    ANSWERED,
+    CHANNEL_KEY,
+    DONT_KNOW,
+    LANGUAGE_SLOT,
+    OUTCOME_KEY,
+    REST_CHANNEL,
+    TELEGRAM_CHANNEL,
+    WEB_CHANNEL,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / ".state" / "bench" / "insights"
@@ -52,8 +60,7 @@ VARIETY = ("Lima", "Quito", "Bogotá", "Sevilla", "Oporto", "Cádiz", "Rosario",
 
 
 def conversation(rng: random.Random, sender: str, start: float) -> List:
-    from rasa.shared.core.events import (ActionExecuted, BotUttered, SessionStarted, SlotSet,
-                                         UserUttered)
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 
     language, channel = rng.choice(("es", "pt", "en")), rng.choice(CHANNELS)
     events = [ActionExecuted("action_session_start", timestamp=start), SessionStarted(timestamp=start),
@@ -63,7 +70,8 @@ def conversation(rng: random.Random, sender: str, start: float) -> List:
         at += rng.uniform(5, 120)
         if rng.random() < 0.2:
             text = rng.choice(UNKNOWN[language]).format(email=f"user{rng.randint(1, 999)}@example.org",
-                                                        phone=f"+34 6{rng.randint(10, 99)} {rng.randint(100, 999)} {rng.randint(100, 999)}")
+                                                        phone=f"+34 6{rng.randint(10, 99)} {rng.randint(100, 999)} "
+                                                              f"{rng.randint(100, 999)}")
             text += " " + " ".join(rng.sample(VARIETY, 3))
             intent, entity, outcome = "out_of_scope", None, DONT_KNOW
         else:
@@ -88,7 +96,7 @@ def conversation(rng: random.Random, sender: str, start: float) -> List:
 def generate(url: str, handoff_url: str, events: int, days: int, seed: int = 7) -> Dict[str, int]:
     from rasa.core.tracker_store import SQLTrackerStore
 
-    from handoff.store import CITIZEN, CLOSED, metadata as handoff_metadata, cases, outbox
+    from handoff.store import CITIZEN, CLOSED, cases, metadata as handoff_metadata, outbox
 
     rng, now = random.Random(seed), time.time()
     engine = sa.create_engine(url, future=True)

@@ -60,7 +60,7 @@ async def _say(session: aiohttp.ClientSession, url: str, sender: str, text: str,
                                 timeout=aiohttp.ClientTimeout(total=timeout)) as response:
             body = await response.json(content_type=None)
             status = response.status
-    except Exception as error:  # noqa: BLE001 - any failure is one error, with its kind noted
+    except Exception as error:  # any failure is one error, with its kind noted
         result.errors += 1
         result.note(f"{type(error).__name__}: {error} ({text!r})")
         return None

@@ -88,13 +88,12 @@ def table(report: dict) -> str:
     header = ["figure", "project", "stock", "project/stock", "target", "met"]
     body = []
     for row in rows(report):
-        fmt = row["fmt"]
-        cell = lambda v: "n/a" if v is None else fmt.format(v)  # noqa: E731
+        cell = lambda v, fmt=row["fmt"]: "n/a" if v is None else fmt.format(v)
         body.append([row["figure"], cell(row["project"]), cell(row["stock"]),
                      "n/a" if row["ratio"] is None else f"{row['ratio']:.2f}", row["target"],
                      {True: "yes", False: "NO", None: ""}[row["met"]]])
     widths = [max(len(str(r[i])) for r in [header] + body) for i in range(len(header))]
-    line = lambda r: "| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths)) + " |"  # noqa: E731
+    line = lambda r: "| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths)) + " |"
     return "\n".join([line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|"] + [line(r) for r in body])
 
 

@@ -28,13 +28,11 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import model as models  # noqa: E402  (scripts/model.py)
 
 from bench import procs, report  # noqa: E402
-from contracts import REST_PATH  # noqa: E402
 from bench.load import run_load  # noqa: E402
 from bench.split import make_split  # noqa: E402
 from bench.stacks import INIT_CREDENTIALS, INIT_ENDPOINTS, STOCK_CODE, write_stock_config  # noqa: E402
-from tests.support.services import (  # noqa: E402
-    PYTHON, Assistant, endpoints_yaml, free_port, post_json, start_assistant,
-)
+from contracts import REST_PATH  # noqa: E402
+from tests.support.services import PYTHON, Assistant, endpoints_yaml, free_port, post_json, start_assistant  # noqa: E402
 
 WORK = ROOT / ".state" / "bench"
 REPORTS = ROOT / "reports"
@@ -167,9 +165,9 @@ class ProjectStack(Stack):
                  "TELEGRAM_BOT_TOKEN": ""})
         try:
             _first_answer(self.url, started + 180)
-        except RuntimeError:
+        except RuntimeError as error:
             self.stop()
-            raise RuntimeError(f"the project stack did not answer:\n{self.log_path.read_text()[-3000:]}")
+            raise RuntimeError(f"the project stack did not answer:\n{self.log_path.read_text()[-3000:]}") from error
         self.cold_start_s = time.monotonic() - started
         self.rasa_pid = self.actions_pid = 0
         for pid in procs.tree(self.process.pid)[1:]:
@@ -238,7 +236,8 @@ async def drive(stack: Stack, levels: List[int], duration: float, max_messages: 
         before = os.getloadavg()[0]
         cpu = {name: procs.cpu_seconds(pid) for name, pid in (("rasa", stack.rasa_pid), ("actions", stack.actions_pid))}
         result = await run_load(stack.url, level, duration, max_messages)
-        cpu_ms = {f"{name}_cpu_ms_per_msg": round(1000 * (procs.cpu_seconds(pid) - cpu[name]) / max(result.messages, 1), 2)
+        cpu_ms = {f"{name}_cpu_ms_per_msg":
+                  round(1000 * (procs.cpu_seconds(pid) - cpu[name]) / max(result.messages, 1), 2)
                   for name, pid in (("rasa", stack.rasa_pid), ("actions", stack.actions_pid))}
         loads[str(level)] = {**report.load_figures(result), **cpu_ms, "loadavg_1m_before": round(before, 2),
                              "loadavg_1m_after": round(os.getloadavg()[0], 2)}

@@ -4,16 +4,15 @@ Stock = what `rasa init` gives on Rasa 3.6.21: its config.yml template leaves pi
 empty, so Rasa fills in its defaults (rasa/engine/recipes/config_files/default_config.yml: DIET,
 ResponseSelector, Memoization, Rule, UnexpecTED and TED policies), and its endpoints.yml configures
 no tracker or lock store (both in memory); its credentials.yml enables Rasa's own REST channel. Same
-domain, training data and action server as the project, so the replies are comparable; the project's two untrained NLU components
-(KnowledgeEntityExtractor, LanguageDetector) are inserted after the tokenizer because the actions
-need their entities and detected language to answer at all.
+domain, training data and action server as the project, so the replies are comparable; the project's
+two untrained NLU components (KnowledgeEntityExtractor, LanguageDetector) are inserted after the
+tokenizer because the actions need their entities and detected language to answer at all.
 """
 from pathlib import Path
 from typing import List
 
-import yaml
-
 import rasa
+import yaml
 
 RASA_DIR = Path(rasa.__file__).resolve().parent
 INIT_PROJECT = RASA_DIR / "cli" / "initial_project"

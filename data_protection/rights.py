@@ -149,7 +149,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         command = commands.add_parser(name, help=help_text)
         command.add_argument("sender_id", help=f"the conversation id, e.g. {telegram_sender(123456789)}")
         command.add_argument("--endpoints", default=tracker_db.DEFAULT_ENDPOINTS,
-                             help="endpoints file naming the tracker store (default: endpoints.yml, or $ENDPOINTS_FILE)")
+                             help="endpoints file naming the tracker store "
+                                  "(default: endpoints.yml, or $ENDPOINTS_FILE)")
         command.add_argument("--db-url", help="SQLAlchemy URL of the tracker database, instead of --endpoints")
         if name == "export":
             command.add_argument("--output", "-o", help="file to write (default: standard output)")

@@ -1,7 +1,8 @@
 """Direct access to the conversations Rasa's SQL tracker store keeps (table `events`: id, sender_id,
 type_name, timestamp, intent_name, action_name, data), for the data-protection code: the offline
-tools (data_protection.retention, data_protection.rights: purge, forget, export) and, inside the Rasa server, the deletion
-of one conversation (rasa_server.channels.forget). Works on the embedded SQLite file and on PostgreSQL.
+tools (data_protection.retention, data_protection.rights: purge, forget, export) and, inside the Rasa
+server, the deletion of one conversation (rasa_server.channels.forget). Works on the embedded SQLite
+file and on PostgreSQL.
 
 The database is the one the deployment's endpoints file names (endpoints.yml by default,
 endpoints.production.yml in production; Rasa's ${VAR} substitution applies), or an SQLAlchemy URL.

@@ -131,7 +131,8 @@ def parse(value: Optional[str]) -> OfficeHours:
     try:
         zone = ZoneInfo(zone_name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise _fail(text, f"it must end with an IANA time zone such as Europe/Madrid, and {zone_name!r} is not one") from None
+        raise _fail(text, f"it must end with an IANA time zone such as Europe/Madrid, "
+                          f"and {zone_name!r} is not one") from None
     windows = []
     for part in filter(None, (p.strip() for p in schedule.lower().split(","))):
         match = _WINDOW.match(part)

@@ -36,7 +36,8 @@ LIVE, EMAIL, OFFLINE = "live", "email", "offline"    # mode: Telegram relay / by
 ASKED, FALLBACK = "asked", "fallback"                # reason
 STAFF, CITIZEN = "staff", "citizen"                  # outbox targets
 WEB = WEB_CHANNEL                                    # the widget's cases (Rasa's input channel): their citizen
-RESUME = "resume"                                    # rows go out through the Rasa server (rasa_server/channels/livecase.py), all but `resume`
+# Rows go out through the Rasa server (rasa_server/channels/livecase.py), all but `resume`.
+RESUME = "resume"
 # Outbox rows of an erased citizen's staff-group copies (case_id NO_CASE, the case is gone; `text`
 # is JSON): delete one message {"chat", "message", "reference"}, or tell the group {"chat", "reference"}.
 ERASE, ERASED, NO_CASE = "erase", "erased", 0

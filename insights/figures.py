@@ -10,7 +10,6 @@ from typing import Callable, Dict, FrozenSet, Iterable, List, Optional
 from contracts import DONT_KNOW, OUTCOMES
 from handoff import hours as office_hours
 from handoff.store import CLOSED, EMAIL
-
 from insights import grouping
 from insights.redact import redact
 from insights.stores import FALLBACK_INTENT, NO_REPLY, CaseRecord, Message
@@ -129,7 +128,8 @@ def build(messages: List[Message], cases: Optional[List[CaseRecord]], since: flo
                      for language, top in _top_by_language(messages, lambda m: [v for _, v in m.subjects]).items()},
         "unanswered": groups,
         "handoff": handoff_figures(cases, hours),
-        "office_names": {office: subject_name(office, "es") for office in {c.office or HEADQUARTERS for c in cases or []}},
+        "office_names": {office: subject_name(office, "es")
+                         for office in {c.office or HEADQUARTERS for c in cases or []}},
     }
 
 

@@ -17,15 +17,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
-from contracts import (ANSWERED, DONT_KNOW, ERROR, HANDOFF, OTHER_LANGUAGE, REST_CHANNEL, TELEGRAM_CHANNEL,
-                       WEB_CHANNEL)
-from ops import envfile
+from contracts import ANSWERED, DONT_KNOW, ERROR, HANDOFF, OTHER_LANGUAGE, REST_CHANNEL, TELEGRAM_CHANNEL, WEB_CHANNEL
 from handoff import hours as office_hours
+from insights import charts, figures, redact, stores, training
 from knowledge.answers import SUBJECT_TYPES
+from ops import envfile
 from quality import report as quality_report
 from quality.common import LANGUAGE_NAMES, REPORTS, ROOT, TOPICS, relative, topic_of_intent
-
-from insights import charts, figures, redact, stores, training
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 HTML, JSON, YAML = "insights.html", "insights.json", "insights-unanswered.yml"
@@ -75,10 +73,12 @@ def _charts(data: Dict) -> Dict[str, str]:
         "channels": uri(charts.stacked_days(days, channels, "Mensajes por día y canal · Messages per day and channel",
                                             "mensajes · messages", line=data["per_day"]["conversations"],
                                             line_label="conversaciones · conversations")),
-        "languages": uri(charts.stacked_days(days, {LANGUAGE_NAMES.get(k, k): v for k, v in data["language_per_day"].items()},
+        "languages": uri(charts.stacked_days(days, {LANGUAGE_NAMES.get(k, k): v
+                                                    for k, v in data["language_per_day"].items()},
                                              "Mensajes por día y lengua · Messages per day and language",
                                              "mensajes · messages")),
-        "outcomes": uri(charts.stacked_days(days, shares, "Qué recibieron los mensajes, por día · What messages got, per day",
+        "outcomes": uri(charts.stacked_days(days, shares,
+                                            "Qué recibieron los mensajes, por día · What messages got, per day",
                                             "% de los mensajes · % of messages", colors=colors)),
     }
 

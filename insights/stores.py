@@ -53,7 +53,8 @@ def _message(sender: str, timestamp: float, data: Dict, subject_types: Tuple[str
     subjects = tuple((e["entity"], str(e["value"])) for e in parse.get("entities") or []
                      if e.get("entity") in subject_types and e.get("value") is not None)
     metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
-    channel = metadata.get(CHANNEL_KEY) if isinstance(metadata.get(CHANNEL_KEY), str) and metadata.get(CHANNEL_KEY) else None
+    named = metadata.get(CHANNEL_KEY)
+    channel = named if isinstance(named, str) and named else None
     detection = parse.get("language") if isinstance(parse.get("language"), dict) else {}
     return Message(sender=sender, timestamp=timestamp, text=data.get("text") or "", intent=intent, guess=guess,
                    subjects=subjects, channel=channel or data.get("input_channel") or "?",
@@ -134,9 +135,9 @@ def _missing_sqlite_file(url: Union[str, "sa.engine.URL"]) -> bool:
 
 def tracker_engine(source: Optional[str]) -> "sa.engine.Engine":
     """The tracker store's database: `source` is an endpoints file (endpoints.yml by default) or a URL."""
-    from data_protection import tracker_db
-
     from rasa.shared.exceptions import RasaException
+
+    from data_protection import tracker_db
 
     try:
         url = source if source and "://" in source else tracker_db.database_url(source or tracker_db.DEFAULT_ENDPOINTS)

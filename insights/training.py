@@ -66,9 +66,10 @@ def check(nlu_dir: Path, domain_intents: Set[str]) -> List[Problem]:
                 continue
             line, intent = block.line_of("intent"), block["intent"]
             if intent == UNCHOSEN_INTENT:
-                problems.append(Problem(str(path), line, f"choose the intent of these examples: replace {UNCHOSEN_INTENT} "
-                                                         f"with an intent of domain.yml (the comment above may suggest "
-                                                         f"one), or delete the block"))
+                problems.append(Problem(str(path), line,
+                                        f"choose the intent of these examples: replace {UNCHOSEN_INTENT} "
+                                        f"with an intent of domain.yml (the comment above may suggest "
+                                        f"one), or delete the block"))
             elif path.stem not in LANGUAGES and intent not in domain_intents:
                 problems.append(Problem(str(path), line, f"intent '{intent}' is not in domain.yml "
                                                          f"(choose one of its intents, or fix the name)"))

@@ -14,13 +14,7 @@ import yaml
 
 from knowledge.errors import KnowledgeError
 from knowledge.model import Entry, Knowledge, Messages
-from knowledge.schema import (
-    KNOWLEDGE_FILE_SCHEMA,
-    LANGUAGES,
-    MESSAGES_FILE_SCHEMA,
-    validate_document,
-    validate_entries,
-)
+from knowledge.schema import KNOWLEDGE_FILE_SCHEMA, LANGUAGES, MESSAGES_FILE_SCHEMA, validate_document, validate_entries
 from knowledge.text import fold
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

@@ -16,9 +16,6 @@ from typing import Any, Dict, List, Optional, Text
 
 import numpy as np
 import scipy.sparse
-from scipy.special import expit
-from sklearn.utils.extmath import softmax
-
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -28,6 +25,8 @@ from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.utils.tensorflow.constants import RANKING_LENGTH
+from scipy.special import expit
+from sklearn.utils.extmath import softmax
 
 from rasa_server.patches.version import require_supported_rasa
 

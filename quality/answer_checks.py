@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, List, Optional, Tuple
 
-from quality import fragments
+from quality import fragments, yamlfile
 from quality.common import ANSWER_CHECKS_FILE, LANGUAGES, TOPICS, relative
 from quality.fragments import Fact
 from quality.problems import Problem
-from quality import yamlfile
 
 
 @dataclass
@@ -56,7 +55,8 @@ def _as_fact(value, where: str, line: int, problems: List[Problem]) -> Optional[
         return str(value)
     if isinstance(value, list) and value and all(isinstance(v, (str, int, float)) and str(v).strip() for v in value):
         return [str(v) for v in value]
-    problems.append(Problem(where, line, f"'expect' items must be texts (or lists of alternative texts), found {value!r}"))
+    problems.append(Problem(where, line,
+                            f"'expect' items must be texts (or lists of alternative texts), found {value!r}"))
     return None
 
 
@@ -78,7 +78,8 @@ def load(path: Path = ANSWER_CHECKS_FILE) -> Tuple[List[Case], List[Problem]]:
             continue
         check_id = check["id"]
         if check_id in seen:
-            problems.append(Problem(where, line, f"check '{check_id}' repeats the id of the check at line {seen[check_id]}"))
+            problems.append(Problem(where, line,
+                                    f"check '{check_id}' repeats the id of the check at line {seen[check_id]}"))
         seen[check_id] = line
         topic = check.get("topic")
         if topic not in TOPICS:
@@ -94,7 +95,7 @@ def load(path: Path = ANSWER_CHECKS_FILE) -> Tuple[List[Case], List[Problem]]:
         for language in languages:
             items = check[language]
             items = items if isinstance(items, list) else [items]
-            for index, item in enumerate(items):
+            for item in items:
                 item_line = getattr(item, "line", check.line_of(language))
                 case = _case(item, check_id, str(topic), language, item_line, where, problems)
                 if case:
@@ -110,7 +111,8 @@ def _case(item, check_id: str, topic: str, language: str, line: int, where: str,
         return None
     unknown = sorted(str(k) for k in item if k not in ("ask", "expect", "hint"))
     if unknown:
-        problems.append(Problem(where, line, f"{label}: unknown field(s) {', '.join(unknown)} (expected ask, expect, hint)"))
+        problems.append(Problem(where, line,
+                                f"{label}: unknown field(s) {', '.join(unknown)} (expected ask, expect, hint)"))
     ask = item.get("ask")
     messages = [ask] if isinstance(ask, str) else ask
     if not isinstance(messages, list) or not messages or not all(isinstance(m, str) and m.strip() for m in messages):

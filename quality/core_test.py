@@ -84,7 +84,8 @@ def failures_of(story: Story, predicted: List[PredictedStep]) -> List[TurnFailur
 def evaluated_count(out_dir: Path) -> Optional[int]:
     """How many stories Rasa says it evaluated (Rasa merges stories whose steps are identical)."""
     try:
-        match = re.search(r"Evaluating (\d+) stories", (Path(out_dir) / "rasa_test_core.log").read_text(errors="replace"))
+        log = (Path(out_dir) / "rasa_test_core.log").read_text(errors="replace")
+        match = re.search(r"Evaluating (\d+) stories", log)
     except OSError:
         return None
     return int(match.group(1)) if match else None
@@ -95,7 +96,8 @@ def _staged_name(index: int, story_file: str) -> str:
     return f"test_{index:03d}_{Path(story_file).parent.name}_{Path(story_file).stem}.yml"
 
 
-def run(stories: List[Story], model: Path, out_dir: Path, timeout: float = 1800) -> Dict[Tuple[str, str], List[TurnFailure]]:
+def run(stories: List[Story], model: Path, out_dir: Path,
+        timeout: float = 1800) -> Dict[Tuple[str, str], List[TurnFailure]]:
     """Runs Rasa on the story files and returns {story key: failed turns} (empty list = passed)."""
     files = sorted({s.path for s in stories})
     staged = {path: _staged_name(i, path) for i, path in enumerate(files)}

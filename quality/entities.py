@@ -8,9 +8,9 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Dict, Iterable, List, Tuple
 
+from quality import yamlfile
 from quality.common import ENTITY_EXAMPLES_FILE, LANGUAGES
 from quality.problems import Problem
-from quality import yamlfile
 
 
 def load_examples(path: Path = ENTITY_EXAMPLES_FILE) -> Tuple[List[Tuple[str, str, List[str], int]], List[Problem]]:

@@ -42,8 +42,8 @@ ENTITY_F1_BAR = 0.95
 
 def _rasa(args, log_file: Path) -> None:
     with open(log_file, "w", encoding="utf-8") as log:
-        completed = subprocess.run([sys.executable, "-m", "rasa", *args], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                   env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"})
+        completed = subprocess.run([sys.executable, "-m", "rasa", *args], cwd=ROOT, stdout=log,
+                                   stderr=subprocess.STDOUT, env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"})
     if completed.returncode != 0:
         tail = "\n".join(log_file.read_text(errors="replace").splitlines()[-30:])
         raise RuntimeError(f"rasa {args[0]} {args[1]} failed (exit {completed.returncode}):\n{tail}")
@@ -55,7 +55,8 @@ def cross_validation(folds: int, out_dir: Path) -> dict:
            "--nlu", str(NLU_DIR), "--out", str(out_dir)], out_dir / "rasa_test_nlu_cv.log")
     data = json.loads((out_dir / "intent_report.json").read_text(encoding="utf-8"))
     return {"folds": folds, "accuracy": data.get("accuracy"), "macro_f1": data.get("macro avg", {}).get("f1-score"),
-            "weighted_f1": data.get("weighted avg", {}).get("f1-score"), "report": relative(out_dir / "intent_report.json")}
+            "weighted_f1": data.get("weighted avg", {}).get("f1-score"),
+            "report": relative(out_dir / "intent_report.json")}
 
 
 def _predictions(model: Path, test_dir: Path, out: Path) -> dict:
@@ -129,7 +130,8 @@ def run(fraction: float = splitting.DEFAULT_TEST_FRACTION, seed: int = splitting
     entity_results = entities.evaluate(examples, entities.matcher_finder())
     detector_results = detector.evaluate(detector.bot_detector())
 
-    bar_details = [f"intent macro-F1 {lang} {intent_results['by_language'][lang]['macro_f1']:.3f}" for lang in LANGUAGES]
+    bar_details = [f"intent macro-F1 {lang} {intent_results['by_language'][lang]['macro_f1']:.3f}"
+                   for lang in LANGUAGES]
     bar_details.append(f"entity F1 {entity_results['all']['f1']:.3f}")
     met = all(intent_results["by_language"][lang]["macro_f1"] >= INTENT_F1_BAR for lang in LANGUAGES) \
         and entity_results["all"]["f1"] >= ENTITY_F1_BAR
@@ -147,7 +149,8 @@ def run(fraction: float = splitting.DEFAULT_TEST_FRACTION, seed: int = splitting
         "unseen": unseen_messages(out / "unseen"),
         "realistic": realistic.run(),
         "other_splits": other_splits(fraction, [s for s in more_seeds if s != seed], out / "other_splits"),
-        "bar": {"intent_macro_f1_min": INTENT_F1_BAR, "entity_f1_min": ENTITY_F1_BAR, "met": met, "details": bar_details},
+        "bar": {"intent_macro_f1_min": INTENT_F1_BAR, "entity_f1_min": ENTITY_F1_BAR, "met": met,
+                "details": bar_details},
         "rasa_report": relative(out / "rasa" / "intent_report.json"),
     }
     results["duration_s"] = round(time.monotonic() - started, 1)
@@ -181,11 +184,12 @@ def print_summary(results: dict, out=sys.stdout, reports_dir: Path = REPORTS) ->
               f"already in the training data):", file=out)
         for language in LANGUAGES:
             m = new["by_language"][language]
-            print(f"    {language:<4} {m['support']:>4} messages  accuracy {m['accuracy']:.3f}  macro-F1 {m['macro_f1']:.3f}",
-                  file=out)
+            print(f"    {language:<4} {m['support']:>4} messages  accuracy {m['accuracy']:.3f}  "
+                  f"macro-F1 {m['macro_f1']:.3f}", file=out)
     if results.get("other_splits"):
         others = results["other_splits"]
-        print(f"  other held-out splits (macro-F1 per language; the bar is checked on seed {results['seed']} only):", file=out)
+        print(f"  other held-out splits (macro-F1 per language; the bar is checked on seed {results['seed']} only):",
+              file=out)
         for row in others["rows"]:
             print(f"    seed {row['seed']:<6} " + "  ".join(f"{lang} {row[lang]:.3f}" for lang in LANGUAGES), file=out)
         for name in ("mean", "min"):
@@ -207,7 +211,7 @@ def _seeds(text: str) -> List[int]:
     try:
         return [int(part) for part in text.replace(" ", "").split(",") if part]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"seeds must be whole numbers separated by commas, not {text!r}")
+        raise argparse.ArgumentTypeError(f"seeds must be whole numbers separated by commas, not {text!r}") from None
 
 
 def main(argv=None) -> int:
@@ -218,7 +222,8 @@ def main(argv=None) -> int:
     parser.add_argument("--cross-validation", type=int, default=int(os.environ.get("CROSS_VALIDATION") or 0),
                         metavar="FOLDS", help="also run Rasa's cross-validation with this many folds (slow)")
     parser.add_argument("--more-seeds", type=_seeds, default=_seeds(os.environ.get("MORE_SEEDS") or ""),
-                        metavar="S1,S2", help="also score other held-out splits (one model each, about 1.5 min per seed)")
+                        metavar="S1,S2",
+                        help="also score other held-out splits (one model each, about 1.5 min per seed)")
     parser.add_argument("--reports", type=Path, default=REPORTS)
     args = parser.parse_args(argv)
     results = run(args.fraction, args.seed, args.cross_validation, args.reports, more_seeds=args.more_seeds)

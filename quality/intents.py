@@ -80,8 +80,9 @@ def confusion_png(pairs: List[List[str]], title: str, path: Path) -> Path:
         for j in range(len(labels)):
             if matrix[i, j]:
                 off_diagonal = i != j
+                on_dark = matrix[i, j] > matrix.max() / 2
                 axes.text(j, i, str(matrix[i, j]), ha="center", va="center", fontsize=7,
-                          color="#b42318" if off_diagonal else ("white" if matrix[i, j] > matrix.max() / 2 else "black"),
+                          color="#b42318" if off_diagonal else ("white" if on_dark else "black"),
                           fontweight="bold" if off_diagonal else "normal")
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -2,9 +2,9 @@
 from pathlib import Path
 from typing import List, Set
 
+from quality import yamlfile
 from quality.common import LANGUAGES, NLU_DIR
 from quality.problems import Problem
-from quality import yamlfile
 
 MIN_EXAMPLES = 10          # fewer than this in a language: error
 IMBALANCE = 0.5            # fewer than half of the best-served language: warning
@@ -36,7 +36,8 @@ def check(domain_intents: Set[str], nlu_dir: Path = NLU_DIR) -> List[Problem]:
         path = str(Path(nlu_dir) / f"{language}.yml")
         for intent, (line, _) in sorted(blocks[language].items()):
             if intent not in domain_intents:
-                problems.append(Problem(path, line, f"intent '{intent}' is not in domain.yml (add it there, or fix the name)"))
+                problems.append(Problem(path, line,
+                                        f"intent '{intent}' is not in domain.yml (add it there, or fix the name)"))
     for intent in sorted(domain_intents):
         counts = {lang: blocks[lang].get(intent, (None, 0))[1] for lang in LANGUAGES}
         best = max(counts.values())
@@ -46,7 +47,8 @@ def check(domain_intents: Set[str], nlu_dir: Path = NLU_DIR) -> List[Problem]:
             count = counts[language]
             if count == 0:
                 problems.append(Problem(path, None, f"intent '{intent}' has no examples in {language}: add a "
-                                        f"'- intent: {intent}' block (es {counts['es']}, pt {counts['pt']}, en {counts['en']})"))
+                                        f"'- intent: {intent}' block "
+                                        f"(es {counts['es']}, pt {counts['pt']}, en {counts['en']})"))
             elif count < MIN_EXAMPLES:
                 problems.append(Problem(path, line, f"intent '{intent}' has only {count} examples in {language} "
                                         f"(at least {MIN_EXAMPLES} are needed)"))

@@ -13,9 +13,9 @@ from typing import Dict, List, Set
 
 import yaml
 
+from quality import yamlfile
 from quality.common import DOMAIN_FILE, KNOWLEDGE_FILE, LANGUAGES, NLU_DIR, RULES_FILE
 from quality.problems import Problem
-from quality import yamlfile
 
 # Which intents let a citizen ask about an entry of each kind.
 INTENTS_FOR_KIND = {

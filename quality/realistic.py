@@ -12,9 +12,16 @@ import tempfile
 from pathlib import Path
 from typing import List, Optional
 
-from tests.support.conversations import (Outcome, describe_failure, load_realistic, realistic_dir, realistic_scores,
-                                         realistic_table, run_realistic)
 from quality.common import relative
+from tests.support.conversations import (
+    Outcome,
+    describe_failure,
+    load_realistic,
+    realistic_dir,
+    realistic_scores,
+    realistic_table,
+    run_realistic,
+)
 
 
 def run(directory: Optional[Path] = None, model: Optional[Path] = None, assistant=None) -> Optional[dict]:

@@ -82,7 +82,8 @@ def print_summary(results: dict, out=sys.stdout, reports_dir: Path = REPORTS) ->
     def line(label, counts):
         total = counts["passed"] + counts["failed"]
         mark = "OK  " if counts["failed"] == 0 else "FAIL"
-        print(f"  {mark} {label:<40} {counts['passed']:>4} passed, {counts['failed']:>3} failed  (of {total})", file=out)
+        print(f"  {mark} {label:<40} {counts['passed']:>4} passed, {counts['failed']:>3} failed  (of {total})",
+              file=out)
 
     print("\nHistorias / Stories (rasa test core --e2e)", file=out)
     for path, counts in results["summary"]["stories_by_file"].items():
@@ -101,7 +102,8 @@ def print_summary(results: dict, out=sys.stdout, reports_dir: Path = REPORTS) ->
                   f"the bot did {first['predicted']}", file=out)
     for record in results["answer_checks"]:
         if not record["passed"]:
-            reason = record["error"] or "missing " + ", ".join(json.dumps(m, ensure_ascii=False) for m in record["missing"])
+            reason = record["error"] or "missing " + ", ".join(json.dumps(m, ensure_ascii=False)
+                                                               for m in record["missing"])
             print(f"\n  FAILED check '{record['check']}' ({record['language']}, {record['path']}:{record['line']}): "
                   f"asked {record['messages'][-1]!r}: {reason}", file=out)
     evaluated = results.get("rasa_evaluated")

@@ -42,7 +42,8 @@ def read_examples(path: Path) -> Dict[str, List[str]]:
     return result
 
 
-def split_intent(examples: List[str], fraction: float, seed: int, language: str, intent: str) -> Tuple[List[str], List[str]]:
+def split_intent(examples: List[str], fraction: float, seed: int, language: str,
+                 intent: str) -> Tuple[List[str], List[str]]:
     unique = list(dict.fromkeys(examples))
     if len(unique) < 2:
         return unique, []

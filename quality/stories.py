@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, List, Optional, Set, Tuple
 
+from quality import yamlfile
 from quality.common import LANGUAGES, MIN_STORIES_PER_TOPIC_AND_LANGUAGE, STORIES_DIR, TOPICS, relative
 from quality.problems import Problem
-from quality import yamlfile
 
 
 @dataclass
@@ -100,7 +100,8 @@ def _read_steps(raw: yamlfile.LineDict, story: Story, where: str) -> List[Proble
     for step in steps:
         line = getattr(step, "line", raw.line)
         if not isinstance(step, dict):
-            problems.append(Problem(where, line, f"story '{story.name}': a step must be 'user:'+'intent:' or 'action:'"))
+            problems.append(Problem(where, line,
+                                    f"story '{story.name}': a step must be 'user:'+'intent:' or 'action:'"))
             continue
         if "user" in step or "intent" in step:
             turn += 1

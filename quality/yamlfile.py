@@ -65,7 +65,7 @@ def load(path: Path) -> Any:
     except UnicodeDecodeError as error:
         raise YamlError(path, 0, f"not UTF-8 text ({error.reason})") from None
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_Loader)  # _Loader is a SafeLoader subclass
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         problem = getattr(error, "problem", None) or str(error)

@@ -23,8 +23,15 @@ from typing import Any, List, Optional
 
 from contracts import ANSWERED, CHANNEL_KEY, ERROR, LANGUAGE_KEY, LANGUAGE_SLOT, OUTCOME_KEY, REPLY_LANGUAGE_KEY
 from ops import logs
-from ops.metrics import (MESSAGES, REPLY_SECONDS, channel_label, exposition, initialize_message_series,
-                         language_label, outcome_label)
+from ops.metrics import (
+    MESSAGES,
+    REPLY_SECONDS,
+    channel_label,
+    exposition,
+    initialize_message_series,
+    language_label,
+    outcome_label,
+)
 from rasa_server.patches.patcher import Patcher
 
 logger = logging.getLogger(__name__)

@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from contracts import SECRET_ENV  # noqa: E402
 from ops import envfile  # noqa: E402  (the one .env reader)
+
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 TRUE = {"1", "true", "yes", "on"}
 SECRET_PATTERNS = [
@@ -147,7 +148,7 @@ def check(env: dict, root: Path = ROOT) -> list:
                 continue  # in code, `password=...` is a parameter, not a secret
             scanned = text
             if what.startswith("a literal"):  # comments explain how to make secrets; they hold none
-                scanned = "\n".join("" if l.lstrip().startswith("#") else l for l in text.splitlines())
+                scanned = "\n".join("" if line.lstrip().startswith("#") else line for line in text.splitlines())
             match = pattern.search(scanned)
             if match:
                 line = scanned.count("\n", 0, match.start()) + 1

@@ -17,7 +17,7 @@ def main() -> int:
         print(f"Telegram gateway not started: {error}", file=sys.stderr)
         return 2
     setup_logging(settings.secrets, settings.log_level)
-    from telegram_gateway.app import run   # after logging is set up: imports log too
+    from telegram_gateway.app import run  # after logging is set up: imports log too
 
     return asyncio.run(run(settings))
 

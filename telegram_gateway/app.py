@@ -4,19 +4,18 @@ import logging
 import signal
 from typing import Optional
 
-from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram import Update
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, TypeHandler
 
-from telegram_gateway.config import Settings
 from handoff.store import CaseStore
-
 from handoff.texts import CaseTexts
+from knowledge.phrases import Phrases
+from telegram_gateway.config import Settings
 from telegram_gateway.handlers import Gateway, PrivacyNotice
 from telegram_gateway.health import GatewayHealth, HealthServer
-from telegram_gateway.outbox import Outbox
 from telegram_gateway.ordering import PerChatUpdateProcessor
-from knowledge.phrases import Phrases
+from telegram_gateway.outbox import Outbox
 from telegram_gateway.phrases import ChatLanguages
 from telegram_gateway.rasa import RasaClient
 from telegram_gateway.retry import RetryingRateLimiter

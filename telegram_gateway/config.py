@@ -90,7 +90,8 @@ class Settings:
     hours_by_office: Dict[str, office_hours.OfficeHours] = field(default_factory=dict)   # HANDOFF_HOURS_<OFFICE_ID>
     staff_language: str = "es"           # what staff read in their group
     outbox_every: float = 5.0            # seconds between delivery rounds of the hand-off outbox
-    remind_minutes: float = 10.0         # HANDOFF_REMIND_MINUTES: a case unanswered this long is posted again (0: never)
+    remind_minutes: float = 10.0         # HANDOFF_REMIND_MINUTES: a case unanswered this long is posted again
+                                         # (0: never)
     stale_hours: float = privacy.DEFAULT_STALE_HOURS   # HANDOFF_STALE_HOURS: live cases open longer are closed
     privacy_url: str = privacy.DEFAULT_PRIVACY_URL   # PRIVACY_URL: the privacy page the notices link to
     retention_days: float = privacy.DEFAULT_RETENTION_DAYS   # RETENTION_DAYS, as the notices state it

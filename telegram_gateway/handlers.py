@@ -16,18 +16,27 @@ import logging
 from dataclasses import dataclass
 from typing import Optional, Sequence, Tuple
 
-from telegram import (BotCommand, BotCommandScopeDefault, InlineKeyboardButton, InlineKeyboardMarkup,
-                      InputFile, LinkPreviewOptions, Message, Update, User)
+from telegram import (
+    BotCommand,
+    BotCommandScopeDefault,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    LinkPreviewOptions,
+    Message,
+    Update,
+    User,
+)
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
 from contracts import CHANNEL_KEY, LANGUAGE_KEY, RELAY_KEY, TELEGRAM_CHANNEL, telegram_sender
 from data_protection.rights import to_json
+from knowledge.phrases import Phrases
 from knowledge.privacy import DEFAULT_PRIVACY_URL, DEFAULT_RETENTION_DAYS
 from telegram_gateway import callbacks, render
 from telegram_gateway.callbacks import CallbackStore
-from knowledge.phrases import Phrases
 from telegram_gateway.phrases import LANGUAGE_BUTTONS, ChatLanguages, command_menu, is_language
 from telegram_gateway.rasa import ForgetDisabled, RasaClient, RasaUnavailable
 from telegram_gateway.staff import HandoffRelay, message_source

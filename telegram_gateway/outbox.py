@@ -43,7 +43,6 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from handoff.relay import telegram_chat as citizen_chat
 from handoff.store import ERASE, ERASED, LIVE, NO_CASE, RESUME, STAFF, WEB, Case, CaseStore, Outgoing
-
 from handoff.texts import CaseTexts, fit
 from telegram_gateway.rasa import ForgetDisabled, RasaClient, RasaUnavailable
 

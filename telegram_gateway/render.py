@@ -8,6 +8,7 @@ import html
 from typing import List, Sequence, Tuple
 
 from handoff.texts import MAX_MESSAGE, utf16_len
+
 # Where a long reply may be cut, best first; a cut must keep at least half of the allowed length.
 _SEPARATORS = ("\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ")
 SHORT_TITLE = 14     # buttons this short share a row (e.g. Sí / No)

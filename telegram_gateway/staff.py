@@ -27,7 +27,6 @@ from contracts import RELAY_CLOSED, RELAY_OPEN, telegram_message_source, telegra
 from handoff.hours import OfficeHours, Schedule
 from handoff.relay import CaseRelay, answerable
 from handoff.store import CITIZEN, CLOSED, REFERENCE, STAFF, Case, CaseStore
-
 from handoff.texts import CaseTexts, age
 from telegram_gateway.outbox import Outbox
 

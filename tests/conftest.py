@@ -3,6 +3,13 @@ import secrets
 
 import pytest
 
+# Sanic 21.12 calls filterwarnings("once", category=DeprecationWarning) when imported (sanic/app.py), which
+# would show every library's deprecations and none of ours as errors (pyproject.toml) in the test modules
+# that import it later. Imported here, inside pytest's own warning filters, its filter goes when they do.
+import sanic  # noqa: F401 (imported for its side effect on the warning filters)
+
+import rasa_server.limits
+from tests.support.clock import Clock
 from tests.support.services import fast_run, free_port, start_assistant, trained_model
 
 # What `make test-fast` leaves out: a trained model (and so every Rasa server and replica) and the
@@ -18,6 +25,15 @@ os.environ.setdefault("REST_SHARED_SECRET", secrets.token_hex(16))
 @pytest.fixture(scope="session")
 def model():
     return trained_model()
+
+
+@pytest.fixture
+def guard(monkeypatch):
+    """A fresh rate-limit guard of the process (rasa_server/limits.py), whose clock the test moves."""
+    clock = Clock()
+    guard = rasa_server.limits.ChannelGuard(rasa_server.limits.MessageLimits(clock=clock), [], b"test-key")
+    monkeypatch.setattr(rasa_server.limits, "_guard", guard)
+    return clock
 
 
 @pytest.fixture(scope="session")

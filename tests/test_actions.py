@@ -158,8 +158,9 @@ def test_a_bare_name_continues_the_topic():
 
 
 def test_every_question_intent_of_the_domain_has_an_answer():
-    import yaml
     from pathlib import Path
+
+    import yaml
 
     domain = yaml.safe_load((Path(__file__).parents[1] / "domain.yml").read_text())
     for intent in [i for i in domain["intents"] if i.startswith("ask_")]:

@@ -43,9 +43,10 @@ def test_compose_wires_every_service_and_keeps_secrets_out():
         assert env[key].startswith("${") and ":?" in env[key], key
     endpoints = yaml.safe_load((ROOT / "endpoints.production.yml").read_text())
     lines = (ROOT / "endpoints.production.yml").read_text().splitlines()
-    wanted = set(re.findall(r"\$\{(\w+)\}", "\n".join(l for l in lines if not l.lstrip().startswith("#"))))
+    wanted = set(re.findall(r"\$\{(\w+)\}", "\n".join(line for line in lines if not line.lstrip().startswith("#"))))
     assert wanted <= set(env), wanted - set(env)
-    assert endpoints["lock_store"]["type"] == TICKET_LOCK_STORE and endpoints["tracker_store"]["dialect"] == "postgresql"
+    assert endpoints["lock_store"]["type"] == TICKET_LOCK_STORE
+    assert endpoints["tracker_store"]["dialect"] == "postgresql"
 
 
 def test_helm_values_keep_the_api_off_and_origins_listed():

@@ -5,16 +5,9 @@ import asyncio
 import pytest
 
 import rasa_server.limits
-from rasa_server.limits import ChannelGuard, Client, MessageLimits, client_address, parse_networks
 from handoff.quota import CaseQuota
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from rasa_server.limits import Client, MessageLimits, client_address, parse_networks
+from tests.support.clock import Clock
 
 
 def test_a_conversation_gets_a_burst_of_five_then_one_message_a_second():
@@ -72,14 +65,6 @@ def test_the_cap_per_client_address_can_differ_from_the_cap_per_conversation(mon
     quota = CaseQuota.from_environment()
     assert [quota.take(["sender:a", "client:x"]) for _ in range(3)] == [True, True, False]
     assert quota.take(["sender:b", "client:x"]) and not quota.take(["sender:c", "client:x"])
-
-
-@pytest.fixture
-def guard(monkeypatch):
-    """A fresh guard of the process, whose clock the test moves."""
-    clock = Clock()
-    monkeypatch.setattr(rasa_server.limits, "_guard", ChannelGuard(MessageLimits(clock=clock), [], b"test-key"))
-    return clock
 
 
 def test_the_actions_get_a_pseudonym_of_the_address_never_the_address(guard):

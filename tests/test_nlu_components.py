@@ -50,6 +50,7 @@ def test_button_payloads_are_left_alone(pipeline):
 
 def test_a_new_entry_in_the_knowledge_file_is_recognised_without_training(tmp_path):
     import yaml
+
     from knowledge.loader import DEFAULT_KNOWLEDGE_FILE
 
     document = yaml.safe_load(DEFAULT_KNOWLEDGE_FILE.read_text(encoding="utf-8"))

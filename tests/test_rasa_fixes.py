@@ -26,7 +26,7 @@ def test_a_message_behind_a_dead_replicas_ticket_is_served_after_its_lifetime():
         try:
             waited, lock_after = asyncio.run(asyncio.wait_for(scenario(), timeout=6))
         except asyncio.TimeoutError:
-            raise AssertionError("the message was never served")
+            raise AssertionError("the message was never served") from None
         assert 1.5 < waited < 4, waited          # served once the dead ticket expired, not never
         assert lock_after is None                # and the lock was cleaned up
 

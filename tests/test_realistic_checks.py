@@ -12,7 +12,8 @@ def _texts_of_the_knowledge_file():
     knowledge = load_knowledge()
     for entry in knowledge.entries():
         for language, text in (entry.get("text") or {}).items():
-            yield pytest.param(language, f"{text}\n{SOURCE_LABEL[language]}: {entry.source}", id=f"{entry.id}-{language}")
+            yield pytest.param(language, f"{text}\n{SOURCE_LABEL[language]}: {entry.source}",
+                               id=f"{entry.id}-{language}")
 
 
 @pytest.mark.parametrize("language, reply", list(_texts_of_the_knowledge_file()))
@@ -35,7 +36,8 @@ def test_a_reply_in_another_language_is_caught(language, reply):
 def test_an_office_card_in_english_is_english_despite_its_spanish_address():
     reply = ("Sub-regional office for Mexico, Caribbean and Central America\nAddress: Avenida Universidad 1200, "
              "Planta Baja, Cuadrante 1-A, Colonia Xoco, C.P. 03330, Delegación Benito Juárez, Ciudad de México, "
-             "Mexico\nPhone: +52 55 8437 0156\nEmail: mexico@segib.org\nServes: Mexico, Central America and the Caribbean")
+             "Mexico\nPhone: +52 55 8437 0156\nEmail: mexico@segib.org\n"
+             "Serves: Mexico, Central America and the Caribbean")
     assert reply_language(reply) in ("en", None)
 
 

@@ -7,17 +7,21 @@ import uuid
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from sanic import Sanic
-
+from hypothesis import HealthCheck, given, settings, strategies as st
 from rasa.core.actions.action import create_bot_utterance
+from sanic import Sanic
 
 from contracts import OUTCOME_KEY, REPLY_LANGUAGE_KEY
 from knowledge import default_knowledge
-from tests.test_limits import guard  # noqa: F401 (fixture)
-from rasa_server.channels.rest import (METADATA_KEYS, SECRET_HEADER, SegibRestInput, clean_metadata, open_rest_refusal,
-                                secret_matches, unavailable)
+from rasa_server.channels.rest import (
+    METADATA_KEYS,
+    SECRET_HEADER,
+    SegibRestInput,
+    clean_metadata,
+    open_rest_refusal,
+    secret_matches,
+    unavailable,
+)
 
 URL = "/webhooks/rest/webhook"
 FUZZ = settings(max_examples=150, deadline=3000, suppress_health_check=[HealthCheck.too_slow,

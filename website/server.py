@@ -6,8 +6,8 @@ Routes: the HTML pages of `web/`, `/widget/widget.js` and `/widget/widget.css`, 
 from `web/node_modules` (installed by `npm ci`, never a CDN), `/widget/config.js`, generated
 here: the Rasa server's socket URL, the widget's labels in es/pt/en from
 data/knowledge/messages.yml, the privacy page's address and the retention period, and `/privacy`,
-the privacy page (es, pt, en), rendered from docs/privacy.md with the configured retention. In production the same server (or a copy of its files) sits behind the
-reverse proxy; see docs/widget.md.
+the privacy page (es, pt, en), rendered from docs/privacy.md with the configured retention. In
+production the same server (or a copy of its files) sits behind the reverse proxy; see docs/widget.md.
 """
 import argparse
 import html
@@ -108,10 +108,10 @@ class Handler(BaseHTTPRequestHandler):
         self.csp = csp
         super().__init__(*args, **kwargs)
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         self._respond(head=False)
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self._respond(head=True)
 
     def _resolve(self, path: str) -> Optional[Tuple[bytes, str]]:
@@ -154,7 +154,7 @@ class Handler(BaseHTTPRequestHandler):
         if not head:
             self.wfile.write(body)
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 (http.server's signature)
+    def log_message(self, format: str, *args) -> None:
         logger.info("%s %s", self.address_string(), format % args)
 
 

@@ -22,8 +22,14 @@ from functools import partial
 from typing import Any, Dict, Optional
 
 from rasa.core.agent import Agent
-from rasa.core.tracker_store import (InMemoryTrackerStore, MongoTrackerStore, RedisTrackerStore, SQLTrackerStore,
-                                     TrackerStore)
+from rasa.core.tracker_store import (
+    InMemoryTrackerStore,
+    MongoTrackerStore,
+    RedisTrackerStore,
+    SQLTrackerStore,
+    TrackerStore,
+)
+
 from contracts import EXPORT_PATH, FORGET_PATH, channel_route
 from data_protection import rights as privacy, tracker_db
 from rasa_server.channels.private import PrivateInput

@@ -80,7 +80,7 @@ class WebLiveCases:
     @property
     def relay(self) -> CaseRelay:
         if self._relay is None:   # on first use: no database for a server without a staff group
-            from handoff.texts import CaseTexts   # plain text formatting, no Telegram import
+            from handoff.texts import CaseTexts  # plain text formatting, no Telegram import
             from knowledge.phrases import Phrases
             language = self._env.get("HANDOFF_STAFF_LANGUAGE", "").strip().lower() or "es"
             self._relay = CaseRelay(shared_store(), CaseTexts(Phrases(), language))

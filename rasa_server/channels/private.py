@@ -33,7 +33,8 @@ def ready_agent(app: Any) -> Optional[Agent]:
 
 class PrivateInput(InputChannel):
     """Subclasses give their `channel` name and `route` (the URL /webhooks/<channel><route>, from
-    contracts.channel_route of its path), `what` it does (for errors) and `change`, run on the sender's conversation under its lock."""
+    contracts.channel_route of its path), `what` it does (for errors) and `change`, run on the sender's
+    conversation under its lock."""
     channel = ""
     route = ""
     what = ""

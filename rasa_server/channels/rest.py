@@ -19,15 +19,25 @@ import hmac
 import logging
 import math
 import os
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from contracts import (CHANNEL_KEY, CLIENT_KEY, COUNTRY_KEY, LANGUAGE_KEY, RELAY_KEY, REPLY_LANGUAGE_KEY,
-                       REST_CHANNEL, SECRET_ENV, SECRET_HEADER, TELEGRAM_SENDER_PREFIX)
+from contracts import (
+    CHANNEL_KEY,
+    CLIENT_KEY,
+    COUNTRY_KEY,
+    LANGUAGE_KEY,
+    RELAY_KEY,
+    REPLY_LANGUAGE_KEY,
+    REST_CHANNEL,
+    SECRET_ENV,
+    SECRET_HEADER,
+    TELEGRAM_SENDER_PREFIX,
+)
 from knowledge import choose_language, default_knowledge
 from rasa_server.limits import Client, channel_guard
 

@@ -18,8 +18,15 @@ import logging
 from typing import Callable, Dict, List, Optional
 
 from rasa_server.patches.patcher import Patcher
-from rasa_server.patches.version import (ALLOW_UNPATCHED_ENV, SUPPORTED_RASA, UnsupportedRasa,
-                                         rasa_version, require_supported_rasa, supported, unpatched_allowed)
+from rasa_server.patches.version import (
+    ALLOW_UNPATCHED_ENV,
+    SUPPORTED_RASA,
+    UnsupportedRasa,
+    rasa_version,
+    require_supported_rasa,
+    supported,
+    unpatched_allowed,
+)
 
 __all__ = ["ALLOW_UNPATCHED_ENV", "SUPPORTED_RASA", "UnsupportedRasa", "install", "installed", "replaced",
            "require_supported_rasa", "uninstall"]

@@ -7,9 +7,18 @@ the knowledge file does not hold the answer (kind "unknown"), and for its langua
 the test asserts the issue's bar. REALISTIC_DIR=/path runs another folder with the same code (the
 lead's hold-out set): REALISTIC_DIR=/work/holdout .venv/bin/python -m pytest -q tests/e2e/test_realistic.py
 """
-from tests.support.conversations import (DEFAULT_REALISTIC_DIR, KIND_BAR, LANGUAGE_BAR, describe_failure,
-                                         load_realistic, realistic_dir, realistic_scores, realistic_set_problems,
-                                         realistic_table, run_realistic)
+from tests.support.conversations import (
+    DEFAULT_REALISTIC_DIR,
+    KIND_BAR,
+    LANGUAGE_BAR,
+    describe_failure,
+    load_realistic,
+    realistic_dir,
+    realistic_scores,
+    realistic_set_problems,
+    realistic_table,
+    run_realistic,
+)
 from tests.support.metrics import record
 
 CONVERSATIONS = load_realistic()

@@ -29,8 +29,9 @@ def test_back_today_or_tomorrow_in_the_offices_time_zone():
     assert back_at(ANSWERER, mexico, "es", datetime(2026, 1, 14, 13, 0, tzinfo=timezone.utc)) == \
         "El equipo vuelve hoy a las 09:00, hora de Mexico City."
     # Thursday 19:00 in Madrid: tomorrow, with a short-Friday schedule.
-    assert back_at(ANSWERER, parse("mon-thu 09:00-18:00, fri 09:00-14:00 Europe/Madrid"), "en",
-                   datetime(2026, 1, 15, 18, 0, tzinfo=timezone.utc)) == "The team is back tomorrow at 09:00, Madrid time."
+    assert (back_at(ANSWERER, parse("mon-thu 09:00-18:00, fri 09:00-14:00 Europe/Madrid"), "en",
+                    datetime(2026, 1, 15, 18, 0, tzinfo=timezone.utc))
+            == "The team is back tomorrow at 09:00, Madrid time.")
     assert back_at(ANSWERER, parse("never"), "es") == ""
 
 

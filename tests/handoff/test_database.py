@@ -7,8 +7,7 @@ import time
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import actions as segib_actions
-from actions import handoff
+from actions import actions as segib_actions, handoff
 from handoff.store import CaseStore
 
 

@@ -56,7 +56,8 @@ def test_cancel_while_asked_for_the_email_files_nothing(desk_assistant, cases):
     say(sender, "quiero hablar con alguien", {"language": "es"})
     say(sender, "sí")
     before = len(cases.active())
-    assert texts(say(sender, "cancelar")) == ["De acuerdo, no he registrado nada. Si tienes otra pregunta, escríbemela."]
+    assert texts(say(sender, "cancelar")) == [
+        "De acuerdo, no he registrado nada. Si tienes otra pregunta, escríbemela."]
     assert len(cases.active()) == before
     assert "Allamand" in texts(say(sender, "¿Quién es el secretario general?"))[0]
 

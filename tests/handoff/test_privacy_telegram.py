@@ -97,7 +97,7 @@ def test_forget_after_a_hand_off_deletes_every_staff_group_message_of_the_citize
     fake.wait_for_text(citizen, "borre el historial")
     fake.tap(citizen, "Sí", "es")
     fake.wait_for_text(citizen, "He borrado el historial")
-    deleted = lambda: {c.params["message_id"] for c in fake.calls_of("deleteMessage", STAFF_CHAT)}  # noqa: E731
+    deleted = lambda: {c.params["message_id"] for c in fake.calls_of("deleteMessage", STAFF_CHAT)}
     fake.wait_until(lambda: expected <= deleted(), 30,
                     lambda: f"deleteMessage for {sorted(expected)} (got {sorted(deleted())})")
     assert deleted() == expected          # nothing of anyone else's

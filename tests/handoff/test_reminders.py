@@ -4,15 +4,13 @@ announced with how long the citizen waited (the stand-in Bot API, the real gatew
 import asyncio
 import time
 
-
 from handoff.hours import parse
 from handoff.store import ASKED, LIVE, CaseStore
-from tests.handoff.conftest import STAFF_CHAT, relay_fixture
-from tests.handoff.test_telegram_handoff import open_live_case
 from handoff.texts import CaseTexts
 from knowledge.phrases import Phrases
 from telegram_gateway.staff import HandoffRelay
-
+from tests.handoff.conftest import STAFF_CHAT, relay_fixture
+from tests.handoff.test_telegram_handoff import open_live_case
 
 remind_relay = relay_fixture("remind-relay", HANDOFF_REMIND_MINUTES="0.05")   # 3 seconds
 

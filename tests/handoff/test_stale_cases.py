@@ -6,7 +6,6 @@ from handoff.store import CLOSED
 from tests.handoff.conftest import STAFF_CHAT, relay_fixture
 from tests.handoff.test_telegram_handoff import open_live_case
 
-
 stale_relay = relay_fixture("stale-relay", HANDOFF_STALE_HOURS="0.002")   # 7.2 seconds
 
 

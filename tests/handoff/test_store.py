@@ -1,12 +1,25 @@
 """The case store on SQLite (the embedded default) and on real PostgreSQL (the production profile)."""
-import pytest
-import sqlalchemy as sa
-
 import json
 import time
 
-from handoff.store import (ASKED, CITIZEN, CLOSED, EMAIL, ERASE, ERASED, FALLBACK, FILED, LIVE, NO_CASE, OPEN, STAFF,
-                           CaseStore)
+import pytest
+import sqlalchemy as sa
+
+from handoff.store import (
+    ASKED,
+    CITIZEN,
+    CLOSED,
+    EMAIL,
+    ERASE,
+    ERASED,
+    FALLBACK,
+    FILED,
+    LIVE,
+    NO_CASE,
+    OPEN,
+    STAFF,
+    CaseStore,
+)
 from tests.support.databases import Postgres
 
 TRANSCRIPT = [("citizen", "quiero hablar con alguien"), ("bot", "¿Quieres que te ponga en contacto...?"),
@@ -93,7 +106,8 @@ def test_erase_queues_the_deletion_of_every_staff_group_copy_or_a_notice_for_old
         store.mark_sent(item, chat_id=-1001, message_id=message_id)                 # the three case messages
     store.enqueue(recent.id, STAFF, "citizen", "hola", source="tg:9:1")
     store.mark_sent(store.pending()[0], chat_id=-1001, message_id=503)             # a relayed message
-    store.enqueue(recent.id, CITIZEN, "staff", "SEGIB (staff): hola", source="tg:-1001:504:1796298680")   # a staff reply
+    # a staff reply
+    store.enqueue(recent.id, CITIZEN, "staff", "SEGIB (staff): hola", source="tg:-1001:504:1796298680")
     store.enqueue(recent.id, STAFF, "citizen", "¿sigue ahí?", source="tg:9:2")     # not delivered yet
     with store.engine.begin() as connection:   # the email case was opened three days ago
         connection.execute(sa.text("UPDATE handoff_cases SET created_at = :at WHERE id = :id"),

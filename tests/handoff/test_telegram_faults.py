@@ -1,6 +1,5 @@
 """Nothing lost: the gateway killed mid-case and restarted, the staff group unreachable for a while,
 out-of-hours hand-offs and widget cases shown to staff (forget-me: test_privacy_telegram.py)."""
-import re
 import signal
 
 from handoff.store import FILED, OFFLINE

@@ -92,8 +92,8 @@ def test_after_two_fallbacks_in_portuguese_and_the_citizen_goes_back_with_bot(re
     citizen = new_chat()
     fake.send_text(citizen, "Qual é a previsão do tempo para amanhã em Lisboa?", "pt-BR")
     fake.wait_for_text(citizen, "Quer que o ponha em contacto com uma pessoa")
-    reference, case_message = open_live_case(fake, cases, citizen, "Sabe recomendar um bom restaurante no Porto?", "Sim",
-                                             "pt-BR", "vai responder-lhe aqui")
+    reference, case_message = open_live_case(fake, cases, citizen, "Sabe recomendar um bom restaurante no Porto?",
+                                             "Sim", "pt-BR", "vai responder-lhe aqui")
     assert "Motivo: el asistente no supo responder" in case_message.text and "Idioma: pt" in case_message.text
     assert cases.by_reference(reference).reason == FALLBACK
     shown = len(fake.shown_to(citizen))

@@ -8,15 +8,14 @@ from types import SimpleNamespace
 import pytest
 
 from data_protection import rights as privacy
-from handoff.texts import CaseTexts, age, fit
-from telegram_gateway import outbox as outbox_module
-from telegram_gateway.config import ConfigError, Settings
-from knowledge.phrases import Phrases
-from telegram_gateway.rasa import parse_messages
-from handoff.texts import utf16_len
-from telegram_gateway.staff import HandoffRelay
 from handoff.hours import parse
 from handoff.store import ASKED, CITIZEN, EMAIL, FALLBACK, LIVE, STAFF, CaseStore
+from handoff.texts import CaseTexts, age, fit, utf16_len
+from knowledge.phrases import Phrases
+from telegram_gateway import outbox as outbox_module
+from telegram_gateway.config import ConfigError, Settings
+from telegram_gateway.rasa import parse_messages
+from telegram_gateway.staff import HandoffRelay
 
 TOKEN = "123:abc"
 

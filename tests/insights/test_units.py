@@ -91,11 +91,12 @@ def test_a_missing_store_or_a_bad_period_is_a_clear_error(tmp_path):
 
 
 def test_segib_s_own_contacts_are_kept():
-    from knowledge.loader import DEFAULT_KNOWLEDGE_FILE, DEFAULT_MESSAGES_FILE
     from insights.redact import public_contacts
+    from knowledge.loader import DEFAULT_KNOWLEDGE_FILE, DEFAULT_MESSAGES_FILE
 
     public = public_contacts([DEFAULT_KNOWLEDGE_FILE, DEFAULT_MESSAGES_FILE])
-    assert (redact("Puedes escribir a info@segib.org o llamar al +34 91 590 19 80; yo: ana@correo.es, 600 111 222", public)
+    assert (redact("Puedes escribir a info@segib.org o llamar al +34 91 590 19 80; yo: ana@correo.es, 600 111 222",
+                   public)
             == "Puedes escribir a info@segib.org o llamar al +34 91 590 19 80; yo: [email], [phone]")
 
 

@@ -5,8 +5,8 @@ import sys
 
 import pytest
 
-from telegram_gateway.config import ConfigError, Settings
 from ops import envfile
+from telegram_gateway.config import ConfigError, Settings
 from tests.support.services import ROOT
 
 TOKEN = "123456:" + "A" * 35

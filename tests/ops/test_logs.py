@@ -6,8 +6,8 @@ import logging
 
 import pytest
 
-from telegram_gateway.logs import REDACTED, setup_logging
 from ops import logs
+from telegram_gateway.logs import REDACTED, setup_logging
 
 TOKEN = "123456:" + "S" * 35
 

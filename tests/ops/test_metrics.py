@@ -129,8 +129,9 @@ def test_a_known_conversation_moves_each_counter_by_exactly_that_much(stack):
 
 def test_logs_are_json_lines_with_the_same_fields_and_no_ids_or_text(stack):
     assistant, fake, gateway = stack
-    from ops.logs import conversation_hash
     import os
+
+    from ops.logs import conversation_hash
 
     fields = {"time", "level", "service", "logger", "event", "conversation"}
     services = Counter()
@@ -176,8 +177,8 @@ def test_health_says_degraded_when_the_staff_group_is_unreachable(tmp_path):
 
     from telegram import Bot
 
-    from telegram_gateway.health import GatewayHealth, HealthServer
     from handoff.store import CaseStore
+    from telegram_gateway.health import GatewayHealth, HealthServer
 
     fake = FakeTelegram().start()
     store = CaseStore(f"sqlite:///{tmp_path / 'handoff.db'}")

@@ -83,7 +83,8 @@ def test_make_run_reads_the_readmes_env_file_and_answers(tmp_path, model):
         # make run made a secret for its gateway; a citizen's REST call without it is still answered,
         # as the public: it cannot talk as a Telegram chat.
         url = f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
-        status, body = _post_without_secret(url, {"sender": "run-env", "message": "¿Cuál es el teléfono de la sede en Madrid?"})
+        status, body = _post_without_secret(url, {"sender": "run-env",
+                                                  "message": "¿Cuál es el teléfono de la sede en Madrid?"})
         assert status == 200 and "+34 91 590 19 80" in body[0]["text"]
         assert _post_without_secret(url, {"sender": "telegram:1", "message": "hola"})[0] == 403
         # The value reached the services whole, spaces included.

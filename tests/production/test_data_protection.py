@@ -11,7 +11,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from data_protection import rights as privacy, retention
+from data_protection import retention, rights as privacy
 
 DAY = 86400
 NOW = time.time()

@@ -60,7 +60,7 @@ class Load:
         sender = self.senders[index]
         for turn, (text, expected) in enumerate(SCRIPT):
             first = (index + turn) % 2
-            for attempt, replica in enumerate((first, 1 - first)):
+            for replica in (first, 1 - first):
                 self.attempted[sender].append(text)
                 status, reply = send(self.urls[replica], sender, text)
                 self.sent += 1
@@ -182,9 +182,9 @@ def test_lock_race_probe(replicas, postgres):
         per_run.append((dict(statuses), lost, duplicated, interleaved, time.monotonic() - started))
     record("production: lock race probe (#9213)",
            f"{runs} run(s) x {pairs} conversations x 2 simultaneous messages (one per replica): " + "; ".join(
-               f"HTTP {s}, lost {l}, duplicated {d}, interleaved {i}, {t:.0f} s" for s, l, d, i, t in per_run))
+               f"HTTP {s}, lost {lost}, duplicated {d}, interleaved {i}, {t:.0f} s" for s, lost, d, i, t in per_run))
     assert all(set(s) == {200} for s, *_ in per_run), per_run
-    assert sum(l + d + i for _, l, d, i, _ in per_run) == 0, per_run
+    assert sum(lost + d + i for _, lost, d, i, _ in per_run) == 0, per_run
 
 
 def test_privacy_notice_reachable_in_three_languages(replicas):

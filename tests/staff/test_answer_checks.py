@@ -18,7 +18,8 @@ def test_a_broken_checks_file_names_the_line(tmp_path):
     path.write_text("checks:\n"
                     "  - id: one\n    topic: planets\n    es:\n      - ask: hola\n        expect: [x]\n"
                     "  - id: two\n    topic: observers\n    pt:\n      - ask: oi\n"
-                    "  - id: one\n    topic: observers\n    en:\n      - ask: [hi, there]\n        expect: [x]\n        lang: en\n",
+                    "  - id: one\n    topic: observers\n    en:\n      - ask: [hi, there]\n        expect: [x]\n"
+                    "        lang: en\n",
                     encoding="utf-8")
     cases, problems = answer_checks.load(path)
     text = "\n".join(str(p) for p in problems)

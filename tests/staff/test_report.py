@@ -1,6 +1,5 @@
 """The HTML report: what a failing story and a failing check show, and that Chromium renders it."""
 import json
-from pathlib import Path
 
 import pytest
 
@@ -22,10 +21,10 @@ STORIES = {
          "topic": "observers", "passed": True, "failures": [], "turns": []},
     ],
     "answer_checks": [
-        {"check": "secretary_general", "topic": "organisation", "language": "pt", "messages": ["Quem é o secretário-geral?"],
-         "expect": ["Allamand", ["chileno", "Chile"], "2023"], "path": "tests/answer_checks.yml", "line": 40, "hint": None,
-         "passed": False, "missing": ["2023"], "replies": [["O Secretário-Geral é Andrés Allamand, do Chile, desde 2022."]],
-         "error": ""},
+        {"check": "secretary_general", "topic": "organisation", "language": "pt",
+         "messages": ["Quem é o secretário-geral?"], "expect": ["Allamand", ["chileno", "Chile"], "2023"],
+         "path": "tests/answer_checks.yml", "line": 40, "hint": None, "passed": False, "missing": ["2023"],
+         "replies": [["O Secretário-Geral é Andrés Allamand, do Chile, desde 2022."]], "error": ""},
     ],
     "problems": [],
     "summary": {
@@ -54,14 +53,16 @@ def entity(f1):
 EVALUATION = {
     "generated": "2026-11-27T10:00:00+00:00", "model": "staff-heldout-x.tar.gz", "seed": 42, "test_fraction": 0.2,
     "intents": {"by_language": {"es": scores(0.97), "pt": scores(0.96), "en": scores(0.91)}, "intent_names": ["greet"],
-                "misclassified": [{"language": "en", "text": "yo", "expected": "greet", "predicted": "deny", "confidence": 0.4}]},
+                "misclassified": [{"language": "en", "text": "yo", "expected": "greet", "predicted": "deny",
+                                   "confidence": 0.4}]},
     "entities": {"examples": 30, "by_language": {"es": entity(1.0), "pt": entity(0.95), "en": entity(0.97)},
                  "all": entity(0.97), "by_type": {"observer": entity(0.97)},
                  "errors": [{"language": "pt", "text": "e a OIT?", "missing": ["observer:ilo"], "extra": []}]},
     "detector": {"by_language": {lang: {"total": 10, "correct": 9, "wrong": 0, "undecided": 1, "accuracy": 0.9}
                                  for lang in ("es", "pt", "en")},
                  "ambiguous": {"total": 4, "decided": 0, "undecided": 4, "undecided_rate": 1.0}, "total": 30,
-                 "overall_accuracy": 0.9, "errors": [{"language": "es", "text": "si", "detected": None, "confidence": 0.2}]},
+                 "overall_accuracy": 0.9,
+                 "errors": [{"language": "es", "text": "si", "detected": None, "confidence": 0.2}]},
     "cross_validation": None,
     "bar": {"intent_macro_f1_min": 0.95, "entity_f1_min": 0.95, "met": False, "details": []},
 }
@@ -154,8 +155,9 @@ def test_realistic_conversations_show_the_language_by_kind_table_the_bar_and_eac
     from tests.support.conversations import Outcome
 
     outcomes = [Outcome(f"es-{i}", "es", "ok", [], kind="noisy_fact") for i in range(19)]
-    outcomes += [Outcome("es-unk-budget", "es", "La SEGIB tiene su sede en Madrid.", ["no honest 'not known' (no tengo)"],
-                         kind="unknown", turns=["¿cuál es el presupuesto de la segib?"])]
+    outcomes += [Outcome("es-unk-budget", "es", "La SEGIB tiene su sede en Madrid.",
+                         ["no honest 'not known' (no tengo)"], kind="unknown",
+                         turns=["¿cuál es el presupuesto de la segib?"])]
     results = realistic.summarise(outcomes, tmp_path / "realistic", "segib-x.tar.gz")
     (tmp_path / "evaluation.json").write_text(json.dumps({**EVALUATION, "realistic": results}), encoding="utf-8")
     html = report.render(tmp_path).read_text(encoding="utf-8")

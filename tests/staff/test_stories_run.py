@@ -18,7 +18,8 @@ NEW_OBSERVER = {
     "id": "example_bank", "kind": "observer", "observer_type": "consultative",
     "names": {"es": ["Banco Ejemplar de Fomento", "BEF"], "pt": ["Banco Exemplar de Fomento", "BEF"],
               "en": ["Exemplary Development Bank", "EDB"]},
-    "full_name": {"es": "Banco Ejemplar de Fomento", "pt": "Banco Exemplar de Fomento", "en": "Exemplary Development Bank"},
+    "full_name": {"es": "Banco Ejemplar de Fomento", "pt": "Banco Exemplar de Fomento",
+                  "en": "Exemplary Development Bank"},
     "source": "https://www.segib.org/",
 }
 PLANTED_STORY = """

@@ -41,7 +41,8 @@ def test_broken_story_files_name_the_file_and_line(tmp_path):
           '  - user: |\n      hola\n  - action: action_greet\n'
           '- story: intención desconocida\n  steps:\n  - user: hola\n    intent: saludar\n  - action: action_greet\n')
     write(tmp_path, "observers.yml", "stories: []\n")
-    write(tmp_path, "pt/planets.yml", 'stories:\n- story: x\n  steps:\n  - user: oi\n    intent: greet\n  - action: action_greet\n')
+    write(tmp_path, "pt/planets.yml",
+          'stories:\n- story: x\n  steps:\n  - user: oi\n    intent: greet\n  - action: action_greet\n')
     write(tmp_path, "en/summits.yml", "stories:\n- story: [unclosed\n")
     found, problems = stories.load_all(tmp_path)
     problems += stories.check_against_domain(found, domain_intents(), domain_actions())
@@ -58,7 +59,8 @@ def test_coverage_names_the_missing_topic_and_language(tmp_path):
           '  - action: action_greet\n')
     found, _ = stories.load_all(tmp_path)
     messages = [p.message for p in stories.check_coverage(found, tmp_path)]
-    assert "story 'a' has no intent of the topic 'summits' (ask_mandates, ask_summit_preparation, ask_summits)" in messages
+    assert ("story 'a' has no intent of the topic 'summits' (ask_mandates, ask_summit_preparation, ask_summits)"
+            in messages)
     assert "topic 'observers' has 0 stories in pt; at least 3 are needed" in messages
 
 
@@ -78,7 +80,7 @@ stories:
   steps:
   - intent: greet
   - action: action_goodbye  # predicted: action_greet
-'''
+'''  # noqa: E501 (Rasa's failed_test_stories.yml as Rasa writes it)
 
 
 def test_rasa_failed_stories_are_read_and_only_wrong_intents_or_actions_fail():
@@ -114,7 +116,8 @@ def test_broken_files_stop_the_run_before_rasa_and_show_in_the_report(tmp_path):
 
     write(tmp_path, "stories/es/observers.yml", 'stories:\n- story: a\n  steps:\n  - user: hola\n')
     checks = write(tmp_path, "checks.yml", "checks: []\n")
-    results = run_stories.run(tmp_path / "stories", checks, model=tmp_path / "unused.tar.gz", reports_dir=tmp_path / "r")
+    results = run_stories.run(tmp_path / "stories", checks, model=tmp_path / "unused.tar.gz",
+                              reports_dir=tmp_path / "r")
     assert results["broken"]
     assert any("needs 'intent:'" in p["message"] for p in results["problems"])
     html = (tmp_path / "r" / "index.html").read_text(encoding="utf-8")

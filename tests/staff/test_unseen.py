@@ -16,7 +16,8 @@ def test_messages_already_trained_on_are_left_out_ignoring_case_accents_and_punc
     (tmp_path / "unseen").mkdir()
     for language in LANGUAGES:
         (tmp_path / "nlu" / f"{language}.yml").write_text(NLU.format("¿Qué tal?"), encoding="utf-8")
-    (tmp_path / "unseen" / "es.yml").write_text(NLU.format("que tal") + "    - buenas, ¿hay alguien?\n", encoding="utf-8")
+    (tmp_path / "unseen" / "es.yml").write_text(NLU.format("que tal") + "    - buenas, ¿hay alguien?\n",
+                                                encoding="utf-8")
     kept, left_out = unseen.load(tmp_path / "unseen", tmp_path / "nlu")
     assert kept == [("es", "greet", "buenas, ¿hay alguien?")]
     assert left_out == 1

@@ -38,7 +38,8 @@ def test_the_repository_validates_without_errors(tmp_path):
 def test_a_name_made_of_common_words_is_flagged_at_the_entry_line(tmp_path, raw):
     document = copy.deepcopy(raw)
     document["entries"].append({"id": "ghost_org", "kind": "observer", "observer_type": "consultative",
-                                "names": {"es": ["de la"], "pt": ["Organização Fantasma"], "en": ["Ghost Organisation"]},
+                                "names": {"es": ["de la"], "pt": ["Organização Fantasma"],
+                                          "en": ["Ghost Organisation"]},
                                 "source": "https://www.segib.org/"})
     path = write_knowledge(tmp_path, document)
     problems = [p for p in reach(path) if "ghost_org" in p.message]

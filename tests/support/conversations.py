@@ -220,7 +220,7 @@ def realistic_scores(outcomes: List[Outcome]) -> dict:
     by_language = tally(lambda o: o.language)
     by_kind = tally(lambda o: o.kind)
     cells = tally(lambda o: f"{o.language}/{o.kind}")
-    share = lambda cell: cell["passed"] / cell["total"]  # noqa: E731
+    share = lambda cell: cell["passed"] / cell["total"]
     bar = [f"{lang} {share(c):.1%} < {LANGUAGE_BAR:.0%}" for lang, c in by_language.items() if share(c) < LANGUAGE_BAR]
     bar += [f"{kind} {share(c):.1%} < {KIND_BAR:.0%}" for kind, c in by_kind.items() if share(c) < KIND_BAR]
     # "Never a different fact presented as the answer": a reply without the honest "not known" does just

@@ -243,7 +243,8 @@ class FakeTelegram:
             return {}
         return {"reply_to_message": {
             "message_id": reply_to.message_id, "date": int(reply_to.at), "text": reply_to.text,
-            "chat": self._chat(chat_id, chat_type), "from": {k: BOT[k] for k in ("id", "is_bot", "first_name", "username")}}}
+            "chat": self._chat(chat_id, chat_type),
+            "from": {k: BOT[k] for k in ("id", "is_bot", "first_name", "username")}}}
 
     def send_photo(self, chat_id: int, language_code: Optional[str] = "es", caption: Optional[str] = None,
                    chat_type: str = "private", user_id: Optional[int] = None, reply_to: Optional[Shown] = None) -> int:

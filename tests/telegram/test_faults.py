@@ -26,6 +26,9 @@ def warm_up(rasa) -> None:
     assert status == 200
 
 
+# `model` named here so that `make test-fast` leaves this test out (tests/conftest.py): `own_rasa` asks for
+# it only at run time, and the skip would then reach the session's autouse fixture and every Telegram test.
+@pytest.mark.usefixtures("model")
 def test_rasa_stopped_then_restarted(own_rasa, tmp_path_factory):
     warm_up(own_rasa)
     fake = FakeTelegram().start()

@@ -98,7 +98,7 @@ def test_forget_asks_first_then_deletes_the_conversation(fake, chat, assistant):
     assert replies(fake, chat, 4)[3] == "All right, I haven't deleted anything."
 
     db = assistant.workdir / "conversations.db"
-    stored = lambda: sqlite3.connect(db).execute(  # noqa: E731
+    stored = lambda: sqlite3.connect(db).execute(
         "select count(*) from events where sender_id = ?", (f"telegram:{chat}",)).fetchone()[0]
     assert stored() > 0
     fake.send_text(chat, "/forget", "en")

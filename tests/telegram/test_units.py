@@ -7,10 +7,10 @@ import time
 import pytest
 from telegram import Update
 
+from ops.envfile import read as read_dotenv
 from telegram_gateway import render
 from telegram_gateway.callbacks import MAX_CALLBACK_BYTES, CallbackStore, control
 from telegram_gateway.config import ConfigError, Settings
-from ops.envfile import read as read_dotenv
 from telegram_gateway.logs import REDACTED, setup_logging
 from telegram_gateway.ordering import ChatThrottle, PerChatUpdateProcessor
 from telegram_gateway.phrases import ChatLanguages
@@ -342,8 +342,8 @@ def test_secrets_never_reach_the_log():
 def test_a_long_reply_with_buttons_reaches_the_citizen_split_and_intact():
     from telegram import Bot
 
-    from telegram_gateway.handlers import Gateway
     from knowledge.phrases import Phrases
+    from telegram_gateway.handlers import Gateway
     from tests.support.fake_telegram import FakeTelegram
 
     fake = FakeTelegram().start()

@@ -7,8 +7,15 @@ import pytest
 import socketio
 
 from rasa_server.channels.rest import unavailable
-from rasa_server.channels.socketio import (DEFAULT_ALLOWED_ORIGINS, ResumeTokens, SegibSocketIOInput,
-                                   configured_origins, parse_origins, phrase, valid_session_id)
+from rasa_server.channels.socketio import (
+    DEFAULT_ALLOWED_ORIGINS,
+    ResumeTokens,
+    SegibSocketIOInput,
+    configured_origins,
+    parse_origins,
+    phrase,
+    valid_session_id,
+)
 from tests.support.widget_client import WAIT, Visitor
 
 

@@ -109,8 +109,8 @@ def test_a_live_case_from_the_widget_round_trip(browser, live, language):
         staff_reply_shows(page, live, case_message, "Buenos días, soy Ana de la SEGIB.")
         # Its own look, inside the log that screen readers follow (aria-live).
         assert page.locator(f"[aria-live] {STAFF}").count() == 1
-        assert page.locator(STAFF).last.evaluate("e => getComputedStyle(e.querySelector('.sw-bubble')).backgroundColor") \
-            != page.locator(BOT).last.evaluate("e => getComputedStyle(e.querySelector('.sw-bubble')).backgroundColor")
+        background = "e => getComputedStyle(e.querySelector('.sw-bubble')).backgroundColor"
+        assert page.locator(STAFF).last.evaluate(background) != page.locator(BOT).last.evaluate(background)
         type_in(page, words["answer"])
         relayed = fake.wait_for_text(STAFF_CHAT, words["answer"])
         assert relayed.text.startswith(reference) and relayed.reply_to == case_message.message_id

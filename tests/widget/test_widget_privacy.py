@@ -65,7 +65,8 @@ def test_the_local_transcript_expires_after_the_retention_period(open_page):
     old = stored_session(page)
     # The visitor comes back 91 days later (the page's clock is not moved: the saved time is).
     page.evaluate("""key => { const s = JSON.parse(localStorage.getItem(key));
-                              s.savedAt = Date.now() - 91 * 86400000; localStorage.setItem(key, JSON.stringify(s)); }""",
+                              s.savedAt = Date.now() - 91 * 86400000;
+                              localStorage.setItem(key, JSON.stringify(s)); }""",
                   STORAGE_KEY)
     page.reload()
     greeted(page, "¡Hola!")
