@@ -8,7 +8,8 @@ renders it, and travels with the reply as BotUttered metadata (rasa-sdk passes e
 keywords through; Rasa stores them as the event's metadata and output channels ignore them). Metrics
 and staff reports read it back from there instead of guessing from the reply text.
 """
-from typing import Optional, Tuple
+import json
+from typing import Any, Dict, Optional, Tuple
 
 OUTCOME_KEY = "outcome"
 
@@ -110,3 +111,9 @@ def channel_route(path: str) -> Tuple[str, str]:
         raise ValueError(f"not a channel webhook path: {path}")
     channel, route = path[len(_WEBHOOKS):].split("/", 1)
     return channel, "/" + route
+
+
+def export_json(document: Dict[str, Any]) -> bytes:
+    """A citizen's data export as the file they receive (Telegram's /mydata, the operators' command line):
+    UTF-8 JSON, indented, accents as written."""
+    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")

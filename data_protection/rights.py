@@ -19,7 +19,6 @@ hand-off store of HANDOFF_DB_URL. Call `forget` when the conversation is idle (t
 holds the conversation's lock): a message being processed at that moment would write it back.
 """
 import argparse
-import json
 import logging
 import sys
 import time
@@ -30,7 +29,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Union
 
 import sqlalchemy as sa
 
-from contracts import telegram_sender
+from contracts import export_json, telegram_sender
 from data_protection import tracker_db
 from handoff.store import Case, CaseStore, shared_store
 from knowledge.privacy import privacy_url, retention_days
@@ -123,10 +122,6 @@ def export_document(sender_id: str, events: Iterable[Dict[str, Any]], cases: Ite
     }
 
 
-def to_json(document: Dict[str, Any]) -> bytes:
-    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
-
-
 # ---- the operators' command line (SQL tracker stores) --------------------------------------------
 def _sql_delete(engine: "sa.engine.Engine") -> DeleteConversation:
     def delete(sender_id: str) -> int:
@@ -163,7 +158,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             print(f"deleted: {forgotten.conversation} conversation event(s), {forgotten.cases} hand-off case(s); "
                   "the Telegram gateway erases the staff group's copies")
         else:
-            body = to_json(export_from_sql(args.sender_id, engine))
+            body = export_json(export_from_sql(args.sender_id, engine))
             if args.output:
                 Path(args.output).write_bytes(body)
             else:

@@ -10,7 +10,6 @@ COPY constraints.txt ./
 RUN pip install -r requirements/gateway.txt -c constraints.txt && useradd --system --uid 1001 --home /app segib
 COPY contracts.py .
 COPY telegram_gateway/ telegram_gateway/
-COPY data_protection/ data_protection/
 COPY knowledge/ knowledge/
 COPY handoff/ handoff/
 COPY ops/ ops/

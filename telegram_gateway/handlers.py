@@ -31,8 +31,7 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
-from contracts import CHANNEL_KEY, LANGUAGE_KEY, RELAY_KEY, TELEGRAM_CHANNEL, telegram_sender
-from data_protection.rights import to_json
+from contracts import CHANNEL_KEY, LANGUAGE_KEY, RELAY_KEY, TELEGRAM_CHANNEL, export_json, telegram_sender
 from knowledge.phrases import Phrases
 from knowledge.privacy import DEFAULT_PRIVACY_URL, DEFAULT_RETENTION_DAYS
 from telegram_gateway import callbacks, render
@@ -257,7 +256,7 @@ class Gateway:
             await self.say(context.bot, chat_id, "telegram_mydata_unavailable", language)
             return
         try:
-            await context.bot.send_document(chat_id, InputFile(to_json(document), filename=MYDATA_FILE),
+            await context.bot.send_document(chat_id, InputFile(export_json(document), filename=MYDATA_FILE),
                                             caption=self.phrases.text("telegram_mydata_caption", language))
         except TelegramError as error:
             logger.error("A citizen's data could not be delivered: %s", error)
