@@ -43,7 +43,7 @@ SHORT_WORD_CHARS = 3
 _STOP_WORDS = {fold(w) for w in EN_STOP_WORDS | ES_STOP_WORDS | PT_STOP_WORDS}
 # A word this frequent in Spanish, Portuguese or English (Zipf scale: 3 = once per million words) is a
 # word of the language, not a misspelt name: "hungry" is no typo of "Hungary", "jabon" none of "Japón".
-COMMON_WORD_ZIPF = 3.0
+COMMON_WORD_ZIPF = 3.0   # not below 3: wordfreq's "small" lists (common_words) stop there
 COMMON_WORD_LANGUAGES = ("es", "pt", "en")
 # ...unless it is the name itself with another ending: a demonym or a plural ("argentino", "uruguaya",
 # "russian", "chinos", "hungaro"), which names the country as well.
@@ -72,9 +72,10 @@ def _is_common_word(alias: str) -> bool:
 @lru_cache(maxsize=1)
 def common_words() -> FrozenSet[str]:
     """The folded words of Spanish, Portuguese and English at least as frequent as COMMON_WORD_ZIPF
-    (wordfreq's lists, which ship inside its wheel)."""
+    (wordfreq's lists, which ship inside its wheel). Its "small" lists hold every word down to one per
+    million (zipf 3), all this needs: the same words as the large lists, at a third of the memory."""
     buckets = int((9 - COMMON_WORD_ZIPF) * 100)   # wordfreq's lists hold one bucket per centibel below 0
-    available = wordfreq.available_languages("best")
+    available = wordfreq.available_languages("small")
     return frozenset(fold(word) for language in COMMON_WORD_LANGUAGES
                      for bucket in wordfreq.read_cBpack(available[language])[:buckets] for word in bucket)
 
