@@ -23,6 +23,9 @@ _INTENT_TYPES = {
 }
 
 
+OBSERVER_TYPES = ("associate", "consultative")   # the observer_type values of the knowledge file
+
+
 @dataclass(frozen=True)
 class Button:
     title: str
@@ -33,7 +36,7 @@ class Button:
 class Context:
     """What the conversation is about, so that "and Luxembourg?" or "and its address?" make sense."""
     topic: Optional[str] = None     # the last question intent answered
-    subject: Optional[str] = None   # the entry id last talked about
+    subject: Optional[str] = None   # the entry id last talked about, or the observer category (OBSERVER_TYPES)
     office: Optional[str] = None    # the office id last talked about
 
 
@@ -74,6 +77,7 @@ class Answerer:
             "ask_is_member": self._is_member,
             "ask_observers": self._observers,
             "ask_is_observer": self._is_observer,
+            "ask_observer_difference": self._observer_difference,
             "ask_documents": self._documents,
             "ask_document": self._document,
             "ask_contact": self._contact,
@@ -84,7 +88,9 @@ class Answerer:
     # ---- public -----------------------------------------------------------------------------
     def answer(self, question: Question, context: Context, language: str) -> Reply:
         """Reads the question frame, applies the decision table (knowledge/frame.py), renders."""
-        steps = self.frame(question, context).steps()
+        frame = self.frame(question, context)
+        question = self._without_aside(question, frame)
+        steps = frame.steps()
         if not steps or (len(steps) == 1 and steps[0].outcome is INTENT and
                          (question.intent != "follow_up" or steps[0].subject in question.entities)):
             return self._answer_intent(question, context, language)
@@ -112,6 +118,15 @@ class Answerer:
                                 closed_list_topic=context.topic in ("ask_is_observer", "ask_is_member")
                                 and question.intent not in ("ask_is_observer", "ask_is_member"),
                                 remembered=remembered)
+
+    @staticmethod
+    def _without_aside(question: Question, frame: Frame) -> Question:
+        """The question without the names said in passing before it ("el chile de este taco pica jaja")."""
+        if not frame.aside or len(question.spans) != len(question.entities):
+            return question
+        kept = [index for index, span in enumerate(question.spans) if span not in frame.aside]
+        return replace(question, entities=tuple(question.entities[i] for i in kept),
+                       spans=tuple(question.spans[i] for i in kept))
 
     def answer_asked(self, question: Question, context: Context, language: str) -> Optional[Reply]:
         """For a message classified as no question (a greeting, thanks, "yes", out of scope): the
@@ -339,7 +354,7 @@ class Answerer:
             return f"{entry.name(language)} ({full_name[language]})"
         return entry.name(language)
 
-    def _observer_lists(self, language: str, which: Iterable[str] = ("associate", "consultative")) -> str:
+    def _observer_lists(self, language: str, which: Iterable[str] = OBSERVER_TYPES) -> str:
         lines = []
         for observer_type in which:
             observers = self.knowledge.observers(observer_type)
@@ -347,15 +362,35 @@ class Answerer:
                                      names=self._names(observers, language)))
         return "\n".join(lines)
 
-    def _requested_observer_types(self, text: str) -> Tuple[str, ...]:
-        folded = fold(text)
+    @staticmethod
+    def _requested_observer_types(question: Question, context: Context) -> Tuple[str, ...]:
+        """The observer categories asked: named ("consultative observers"), else the one the conversation
+        is about when the question names no observers ("cuáles son?" after "¿qué son los observadores
+        consultivos?"), else both."""
+        folded = fold(question.text)
         asked = tuple(t for t, stem in (("associate", "asocia"), ("associate", "associa"),
                                         ("consultative", "consult")) if stem in folded)
-        return tuple(dict.fromkeys(asked)) or ("associate", "consultative")
+        if asked:
+            return tuple(dict.fromkeys(asked))
+        if "observ" not in folded and context.subject in OBSERVER_TYPES:
+            return (context.subject,)
+        return OBSERVER_TYPES
+
+    @staticmethod
+    def _about_observer_types(context: Context, types: Tuple[str, ...]) -> Context:
+        """The conversation is now about one observer category, or about none."""
+        if len(types) == 1:
+            return replace(context, subject=types[0])
+        return replace(context, subject=None) if context.subject in OBSERVER_TYPES else context
 
     def _observers(self, question: Question, context: Context, language: str) -> Reply:
-        extra = self._observer_lists(language, self._requested_observer_types(question.text))
-        return self._fact("ask_observers", context, language, extra=extra)
+        types = self._requested_observer_types(question, context)
+        return self._fact("ask_observers", self._about_observer_types(context, types), language,
+                          extra=self._observer_lists(language, types))
+
+    def _observer_difference(self, question: Question, context: Context, language: str) -> Reply:
+        types = self._requested_observer_types(question, context)
+        return self._fact("ask_observer_difference", self._about_observer_types(context, types), language)
 
     def _is_observer(self, question: Question, context: Context, language: str) -> Reply:
         entry = self._entry(question, context, ("observer", "member_country", "non_member"))

@@ -13,11 +13,13 @@ answered as the classifier's intent says, as it was before the table existed.
 Pure Python: no Rasa import, no I/O; a frame is read in a few tens of microseconds.
 """
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Mapping, Optional, Pattern, Sequence, Tuple
 
 from knowledge.model import Knowledge
 from knowledge.text import fold
+from knowledge.words import common_words
 
 Entity = Tuple[str, str]               # (entity type, value): ("observer", "belgium"), ("topic", "summits")
 
@@ -122,6 +124,7 @@ DECISION_TABLE: Tuple[Tuple[object, str, Outcome], ...] = (
     # "how many members and how many observers?": each count is in its topic's own answer.
     (("member_countries", "observers", "programmes", "strategic_axes", "documents"), "number", OWN),
     ("observers",                             "list",         OWN),
+    ("observer_difference",                   "list",         answer("ask_observers")),
     ("documents",                             "list",         OWN),
     ("documents",                             "link",         OWN),
     ("document",                              "link",         OWN),
@@ -223,6 +226,7 @@ class Frame:
     bare_subject: bool = False            # the message is little more than one name: "medio ambiente", "CEPAL?"
     points_back: bool = False             # "y se rige por qué principios?": about the conversation's subject
     leading_attribute: bool = False       # starts with what it asks: "list all five please"
+    aside: Tuple[Tuple[int, int], ...] = ()   # spans of names said in passing, before the question: no subject
 
     @property
     def attributes(self) -> Tuple[str, ...]:
@@ -266,11 +270,22 @@ class Frame:
 
 
 ABOUT_ME = "about_me"       # "soy de Perú", "I live in Lisbon": context given by the writer
+HOLDERS = (("topic", "secretary_general"),)   # a post one person holds: "before Allamand" asks who held it
 BARE_SHARE = 0.6            # a name that makes up this share of the message's letters is the message
 DEFINITION_GAP = 6          # characters between "what is" and the name: " the ", " la "
 PRECISE_TIMES = ("since", "past", "founded", "year", "next")
 # Words that ask something only in a question ("hasta la próxima", "cuando quieras").
 WEAK_ATTRIBUTES = ("definition", "next", "date", ABOUT_ME)
+# A sentence ends at . ! ? ; : or a line break; an emoji or a "jaja" (vocabulary.replies.sentence_break)
+# ends one too.
+_SENTENCE_END = re.compile(r"[.!?;:]+(?=\s|$)|\n")
+_OPENING = " \t\n¿¡,-"
+
+
+def _is_emoji(char: str) -> bool:
+    return unicodedata.category(char) in ("So", "Cs")
+
+
 _BOUNDARY = re.compile(r"[?!.;:]+(?=\s|$)|,|\s(?:y|e|and|n|&|\+|o|or|ou|also|tambien|además|ademas|plus)\s",
                        re.IGNORECASE)
 
@@ -309,6 +324,15 @@ class FrameReader:
         self._not_a_name = {fold(w) for w in _all(replies.get("not_a_name", {}))}
         self._points_back: Pattern = re.compile(r"^[¿¡\s]*" + _phrase_pattern(_all(replies.get("points_back", {}))))
         self._own: Pattern = re.compile(_phrase_pattern(_all(replies.get("own", {}))) + r"\s+$")
+        self._asks: Pattern = re.compile(_phrase_pattern(_all(replies.get("asks", {}))))
+        self._asks_first: Pattern = re.compile(r"^(?:" + _phrase_pattern(_all(replies.get("asks_first", {}))) + r")")
+        self._sentence_break: Pattern = re.compile(_phrase_pattern(_all(replies.get("sentence_break", {}))))
+        # Names of the knowledge file that are also common words: "chile", "china", "cuba", "turkey".
+        self._common_names = frozenset(folded for entry in knowledge.entries() for names in (entry.names or {}).values()
+                                       for name in names if (folded := fold(name)) in common_words())
+        self._before: Pattern = re.compile(_phrase_pattern(_all(replies.get("before", {}))))
+        self._titles: Pattern = re.compile(r"(?:[\s.]|" + _phrase_pattern(_all(replies.get("titles", {}))) + r")*")
+        self._in_place: Pattern = re.compile(_phrase_pattern(_all(replies.get("in_place", {}))) + r"\s+$")
 
     # -- public ------------------------------------------------------------------------------------
     def is_clear_yes(self, text: str) -> bool:
@@ -351,6 +375,9 @@ class FrameReader:
         # not in "what's the population of the member states?".
         attributes = [a for a in attributes if a[2] != "definition"
                       or any(0 <= start - a[1] <= DEFINITION_GAP for start, _, _ in mentions)]
+        attributes = sorted(attributes + self._before_holder(folded, mentions))
+        context, aside, dropped = self._context(text, mentions, attributes)
+        mentions = [m for m in mentions if (m[0], m[1]) not in dropped]
         if remembered and any(name == "link" for _, _, name in attributes):
             fallback = remembered   # "the link", "the PDF": of what the conversation is about
         elif remembered and fallback and any(_holds(remembered, name) and not _holds(fallback, name)
@@ -358,7 +385,7 @@ class FrameReader:
             # "me das el número?" after "which office serves Nicaragua?": the office's phone, whatever
             # topic the classifier heard (it reads "me das" as giving personal data).
             fallback = remembered
-        clauses = self._clauses(text, mentions, attributes, preferred_topic)
+        clauses = self._clauses(text, mentions, attributes, preferred_topic, context)
         if len(clauses) == 1 and clauses[0].attributes == ("definition",) and \
                 (intent.startswith("ask_") or intent == "follow_up" or not clauses[0].subjects):
             clauses = [Clause(clauses[0].subjects, ())]   # "what is X?" alone: the intent says it
@@ -372,7 +399,7 @@ class FrameReader:
         leading = bool(attributes) and not text[:attributes[0][0]].strip(" ¿¡") and \
             attributes[0][2] not in WEAK_ATTRIBUTES
         return Frame(intent, tuple(clauses), text, unlisted, _is_bare(text, mentions, attributes),
-                     points_back and not unlisted, leading)
+                     points_back and not unlisted, leading, tuple(sorted(aside)))
 
     # -- helpers -----------------------------------------------------------------------------------
     def _attribute_name(self, matched: str) -> str:
@@ -381,16 +408,76 @@ class FrameReader:
             return self._attribute_of[words]
         return next((name for stem, name in self._stems if words.startswith(stem)), "")
 
+    def _sentences(self, text: str) -> List[Tuple[int, int]]:
+        """(start, end) of each sentence, its final punctuation included: sentences end at . ! ? ; : or
+        a line break, and at an emoji or a "jaja" / "lol" / "anyway" (left out of both sentences)."""
+        folded = fold(text)
+        ends = [(m.end(), m.end()) for m in _SENTENCE_END.finditer(text)]
+        ends += [(m.start(), m.end()) for m in self._sentence_break.finditer(folded)]
+        ends += [(index, index + 1) for index, char in enumerate(text) if _is_emoji(char)]
+        sentences, start = [], 0
+        for end, next_start in sorted(ends) + [(len(text), len(text))]:
+            if end > start and any(char.isalnum() for char in text[start:end]):
+                sentences.append((start, end))
+            start = max(start, next_start)
+        return sentences
+
+    def _sentence_asks(self, text: str, start: int, end: int, attributes: list) -> bool:
+        """A question mark, a question word, a request ("tell me", "me diz") or an attribute word."""
+        part = text[start:end]
+        if "?" in part or "¿" in part or any(start <= s < end and name != ABOUT_ME for s, _, name in attributes):
+            return True
+        folded = fold(part)
+        return bool(self._asks.search(folded) or self._asks_first.match(folded.lstrip(_OPENING)))
+
+    def _context(self, text: str, mentions: list, attributes: list) -> Tuple[list, set, set]:
+        """Sentences that ask nothing before one that asks ("no manches el chile de este taco jaja, cuál
+        es el tel de la oficina en México?") are context, like "soy de Perú": their names give no answer
+        of their own, and none at all when the question names its own subject. A name that is also a
+        common word written in lower case ("el chile", "porcelana china", "a turkey sandwich") is that
+        word, not the writer's country, unless it follows "de", "en", "from"... ("mi familia es de chile").
+        Returns the context sentences, the spans of the names set aside and those of the names dropped."""
+        sentences = self._sentences(text)
+        asking = [self._sentence_asks(text, start, end, attributes) for start, end in sentences]
+        last = max((index for index, asks in enumerate(asking) if asks), default=-1)
+        context = [sentence for index, sentence in enumerate(sentences[:last]) if not asking[index]]
+        in_context = [(s, e) for s, e, _ in mentions if any(cs <= s < ce for cs, ce in context)]
+        if not in_context:
+            return context, set(), set()
+        folded = fold(text)
+        dropped = set()
+        for start, end in in_context:
+            sentence = next((cs, ce) for cs, ce in context if cs <= start < ce)
+            about_me = any(sentence[0] <= s < sentence[1] and name == ABOUT_ME for s, _, name in attributes)
+            written = text[start:end]
+            if not about_me and written == written.lower() and folded[start:end] in self._common_names and \
+                    not self._in_place.search(folded[sentence[0]:start]):
+                dropped.add((start, end))
+        asked_names = [(s, e) for s, e, _ in mentions if (s, e) not in in_context]
+        return context, (set(in_context) if asked_names else dropped), dropped
+
+    def _before_holder(self, folded: str, mentions: list) -> List[Tuple[int, int, str]]:
+        """"antes del señor Allamand", "before Allamand": who held the post before (PAST)."""
+        found = []
+        for match in self._before.finditer(folded):
+            if any(entity in HOLDERS and self._titles.fullmatch(folded[match.end():start])
+                   for start, _, entity in mentions):
+                found.append((match.start(), match.end(), "past"))
+        return found
+
     def _clauses(self, text: str, mentions: list, attributes: list,
-                 preferred_topic: Optional[str]) -> List[Clause]:
-        """Splits at "?", ",", " y ", " and "... where each part names or asks something."""
+                 preferred_topic: Optional[str], context: Sequence[Tuple[int, int]] = ()) -> List[Clause]:
+        """Splits at "?", ",", " y ", " and "... where each part names or asks something; a part of a
+        context sentence only tells the writer's context (ABOUT_ME)."""
         taken = [(s, e) for s, e, _ in mentions + attributes]
         cuts = [m.start() for m in _BOUNDARY.finditer(text) if not any(s <= m.start() < e for s, e in taken)]
-        bounds = [0, *cuts, len(text) + 1]
+        bounds = sorted({0, *cuts, *(bound for sentence in context for bound in sentence), len(text) + 1})
         clauses: List[Clause] = []
         for start, end in zip(bounds, bounds[1:]):
             subjects = _choose_subjects([m for s, _, m in mentions if start <= s < end], preferred_topic)
             asked = [a for s, _, a in attributes if start <= s < end]
+            if subjects and any(cs <= start < ce for cs, ce in context):
+                asked = [ABOUT_ME]
             if len(asked) > 1 and "definition" in asked:
                 asked.remove("definition")   # "what is the phone of..." asks for the phone
             if "date" in asked and set(asked) & set(PRECISE_TIMES):
@@ -472,7 +559,8 @@ def _inherit(clauses: List[Clause], fallback: Optional[Entity], intent_topic: Op
     # "the phone of Madrid and Lima": a clause that only names a thing of the same kind asks the same.
     for index in range(1, len(result)):
         clause, previous = result[index], result[index - 1]
-        if not clause.attributes and previous.attributes and clause.subjects and previous.subjects and \
+        if not clause.attributes and previous.attributes not in ((), (ABOUT_ME,)) and clause.subjects and \
+                previous.subjects and \
                 clause.subjects[0][0] == previous.subjects[0][0] != "topic":
             result[index] = Clause(clause.subjects, previous.attributes, clause.explicit)
     return result

@@ -5,11 +5,9 @@ observer or office added to the file is recognised without retraining.
 """
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import spacy
-import wordfreq
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Hamming, Levenshtein
 from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
@@ -20,6 +18,7 @@ from spacy.util import filter_spans
 
 from knowledge.model import Knowledge
 from knowledge.text import fold, fold_for_matching
+from knowledge.words import common_words
 
 # Entry kinds whose names are looked for in messages, and the entity type each becomes.
 ENTITY_TYPE_BY_KIND = {
@@ -41,10 +40,6 @@ FUZZY_MAX_CHARS = 300
 FUZZY_MIN_CHARS = 5
 SHORT_WORD_CHARS = 3
 _STOP_WORDS = {fold(w) for w in EN_STOP_WORDS | ES_STOP_WORDS | PT_STOP_WORDS}
-# A word this frequent in Spanish, Portuguese or English (Zipf scale: 3 = once per million words) is a
-# word of the language, not a misspelt name: "hungry" is no typo of "Hungary", "jabon" none of "Japón".
-COMMON_WORD_ZIPF = 3.0   # not below 3: wordfreq's "small" lists (common_words) stop there
-COMMON_WORD_LANGUAGES = ("es", "pt", "en")
 # ...unless it is the name itself with another ending: a demonym or a plural ("argentino", "uruguaya",
 # "russian", "chinos", "hungaro"), which names the country as well.
 _NAME_ENDINGS = re.compile(r"(?:[oa]s?|es|i?ans?|[aie]n[oa]s?|ens[ea]s?|es[ae]s?|ish)?")
@@ -67,17 +62,6 @@ def _is_common_word(alias: str) -> bool:
     language naming a topic, not a proper name: a typo of it is more often another word ("hombre",
     "climb") than a misspelling, so it is matched exactly only."""
     return alias == alias.lower() and len(alias.split()) == 1
-
-
-@lru_cache(maxsize=1)
-def common_words() -> FrozenSet[str]:
-    """The folded words of Spanish, Portuguese and English at least as frequent as COMMON_WORD_ZIPF
-    (wordfreq's lists, which ship inside its wheel). Its "small" lists hold every word down to one per
-    million (zipf 3), all this needs: the same words as the large lists, at a third of the memory."""
-    buckets = int((9 - COMMON_WORD_ZIPF) * 100)   # wordfreq's lists hold one bucket per centibel below 0
-    available = wordfreq.available_languages("small")
-    return frozenset(fold(word) for language in COMMON_WORD_LANGUAGES
-                     for bucket in wordfreq.read_cBpack(available[language])[:buckets] for word in bucket)
 
 
 def _is_other_word(candidate: str, alias: str) -> bool:

@@ -1,0 +1,27 @@
+"""The common words of Spanish, Portuguese and English (wordfreq's lists, which ship inside its wheel).
+
+Its own module, without spaCy, so that the action server (knowledge/frame.py) can tell a name that is
+also a word ("chile", "china", "turkey") without importing the entity matcher.
+"""
+from functools import lru_cache
+from typing import FrozenSet
+
+import wordfreq
+
+from knowledge.text import fold
+
+# A word this frequent in Spanish, Portuguese or English (Zipf scale: 3 = once per million words) is a
+# word of the language, not a misspelt name: "hungry" is no typo of "Hungary", "jabon" none of "Japón".
+COMMON_WORD_ZIPF = 3.0   # not below 3: wordfreq's "small" lists (common_words) stop there
+COMMON_WORD_LANGUAGES = ("es", "pt", "en")
+
+
+@lru_cache(maxsize=1)
+def common_words() -> FrozenSet[str]:
+    """The folded words of Spanish, Portuguese and English at least as frequent as COMMON_WORD_ZIPF.
+    wordfreq's "small" lists hold every word down to one per million (zipf 3), all this needs: the
+    same words as the large lists, at a third of the memory."""
+    buckets = int((9 - COMMON_WORD_ZIPF) * 100)   # wordfreq's lists hold one bucket per centibel below 0
+    available = wordfreq.available_languages("small")
+    return frozenset(fold(word) for language in COMMON_WORD_LANGUAGES
+                     for bucket in wordfreq.read_cBpack(available[language])[:buckets] for word in bucket)
