@@ -331,6 +331,7 @@ class FrameReader:
         self._common_names = frozenset(folded for entry in knowledge.entries() for names in (entry.names or {}).values()
                                        for name in names if (folded := fold(name)) in common_words())
         self._before: Pattern = re.compile(_phrase_pattern(_all(replies.get("before", {}))))
+        self._predecessor: Pattern = re.compile(_phrase_pattern(_all(replies.get("predecessor", {}))))
         self._titles: Pattern = re.compile(r"(?:[\s.]|" + _phrase_pattern(_all(replies.get("titles", {}))) + r")*")
         self._in_place: Pattern = re.compile(_phrase_pattern(_all(replies.get("in_place", {}))) + r"\s+$")
 
@@ -376,6 +377,7 @@ class FrameReader:
         attributes = [a for a in attributes if a[2] != "definition"
                       or any(0 <= start - a[1] <= DEFINITION_GAP for start, _, _ in mentions)]
         attributes = sorted(attributes + self._before_holder(folded, mentions))
+        mentions += self._holder_unnamed(folded, mentions)
         context, aside, dropped = self._context(text, mentions, attributes)
         mentions = [m for m in mentions if (m[0], m[1]) not in dropped]
         if remembered and any(name == "link" for _, _, name in attributes):
@@ -455,6 +457,14 @@ class FrameReader:
                 dropped.add((start, end))
         asked_names = [(s, e) for s, e, _ in mentions if (s, e) not in in_context]
         return context, (set(in_context) if asked_names else dropped), dropped
+
+    def _holder_unnamed(self, folded: str, mentions: list) -> List[Tuple[int, int, Entity]]:
+        """"quem foi o antecessor?": a predecessor is one of the post's holder, when nothing else is named
+        (whatever the classifier made of the message)."""
+        match = self._predecessor.search(folded)
+        if match is None or any(entity != ("topic", SEGIB) for _, _, entity in mentions):
+            return []
+        return [(match.start(), match.end(), HOLDERS[0])]
 
     def _before_holder(self, folded: str, mentions: list) -> List[Tuple[int, int, str]]:
         """"antes del señor Allamand", "before Allamand": who held the post before (PAST)."""

@@ -271,3 +271,125 @@ def test_how_many_members_and_how_many_observers_are_both_answered(text, intent,
     reply = ask(text, intent, language) if intent != "out_of_scope" else \
         ANSWERER.answer_asked(question(text, intent), Context(), language)
     assert all(count in reply.text for count in ("22", "(12", "(19")), reply.text
+
+
+# ---- context before the question (hold-out 3) --------------------------------------------------------
+@pytest.mark.parametrize("text, intent, language, expected, forbidden", [
+    ("ayer probé el chile en nogada, brutal jaja. oye cuál es el correo de la oficina de méxico",
+     "ask_office_for_country", "es", "mexico@segib.org", "Chile"),
+    ("me regalaron una taza de porcelana china 😍 la segib tiene oficina en montevideo?",
+     "ask_office_for_country", "es", "conosur@segib.org", "China"),
+    ("fiz um peru assado no domingo kkkk me diz quem é o secretário-geral", "ask_secretary_general", "pt",
+     "Allamand", "Peru"),
+    ("a cuba do vinho está cheia 🍷 já agora, quando começaram as cimeiras?", "ask_summits", "pt",
+     "1991", "Cuba"),
+    ("roast turkey for lunch again lol. what's the phone number of segib?", "out_of_scope", "en",
+     "+34 91 590 19 80", "Turkey"),
+    ("had some fine china at my aunt's, anyway. which office serves brazil?", "ask_office_for_country", "en",
+     "Brazil", "China"),
+])
+def test_a_name_said_in_passing_before_the_question_gets_no_answer(text, intent, language, expected, forbidden):
+    q = question(text, intent)
+    reply = ANSWERER.answer(q, Context(), language) if intent != "out_of_scope" else \
+        ANSWERER.answer_asked(q, Context(), language)
+    assert reply is not None and expected in reply.text and forbidden not in reply.text, reply.text
+
+
+@pytest.mark.parametrize("text, intent, language, expected", [
+    ("soy de chile, que oficina me toca?", "ask_office_for_country", "es", "Cono Sur"),
+    ("Soy de Colombia. ¿Qué oficina me corresponde?", "ask_office_for_country", "es", "Países Andinos"),
+    ("mi familia es de cuba. que oficina nos atiende?", "ask_office_for_country", "es", "México"),
+    ("chile es miembro?", "ask_is_member", "es", "Sí, Chile"),
+    ("china", "ask_is_observer", "es", "China"),
+    ("Turkey?", "ask_is_observer", "en", "Turkey"),
+])
+def test_a_country_named_as_the_writers_context_or_asked_about_still_counts(text, intent, language, expected):
+    assert expected in ask(text, intent, language).text
+
+
+def test_y_chile_after_a_question_about_a_country_still_asks_about_chile():
+    reply = conversation("es", ("¿Argentina es miembro?", "ask_is_member"), ("y chile?", "follow_up"))
+    assert "Sí, Chile" in reply.text
+
+
+def test_a_sentence_that_asks_nothing_is_context_only_before_one_that_asks():
+    reader = ANSWERER.reader
+    text = "comí tanto peru jaja me diz o email"
+    frame = reader.read("ask_contact", *zip(*[((m.entity, m.value), (m.start, m.end)) for m in MATCHER.find(text)]),
+                        text)
+    assert frame.aside and all(("member_country", "peru") not in c.subjects for c in frame.clauses)
+    alone = question("comí tanto peru jaja", "out_of_scope")   # nothing asked after it: as before
+    assert ("member_country", "peru") in ANSWERER.frame(alone, Context()).clauses[0].subjects
+
+
+# ---- "cuáles son?" after an observer category ----------------------------------------------------------
+@pytest.mark.parametrize("language, first, intent, then, expected, not_expected", [
+    ("es", "qué son los observadores consultivos?", "ask_observer_difference", "cuáles son?", "(19", "(12"),
+    ("es", "y los observadores asociados qué son", "ask_observer_difference", "dime cuales", "(12", "(19"),
+    ("pt", "o que são observadores associados?", "ask_observers", "quais são?", "(12", "(19"),
+    ("en", "what are consultative observers?", "ask_observer_difference", "which ones?", "(19", "(12"),
+    ("en", "what are the observers?", "ask_observer_difference", "which ones?", "(12 states): Belgium", None),
+])
+def test_which_ones_after_an_observer_category_lists_that_category(language, first, intent, then, expected,
+                                                                   not_expected):
+    reply = conversation(language, (first, intent), (then, "follow_up"))
+    assert expected in reply.text, reply.text
+    if not_expected:
+        assert not_expected not in reply.text
+    else:   # no category named: both lists
+        assert "(19" in reply.text
+
+
+def test_the_observers_named_again_are_all_of_them():
+    reply = conversation("pt", ("o que são observadores associados?", "ask_observers"),
+                         ("quais são os observadores?", "ask_observers"))
+    assert "(12" in reply.text and "(19" in reply.text
+
+
+# ---- the previous holder of the post --------------------------------------------------------------------
+@pytest.mark.parametrize("text, language", [
+    ("quién estaba en la Secretaría General antes del señor Allamand?", "es"),
+    ("quem ocupava o cargo antes do Allamand?", "pt"),
+    ("who held the post before mr. Allamand?", "en"),
+    ("y antes de Allamand quién fue secretario general", "es"),
+])
+def test_before_the_current_secretary_general_is_honestly_unknown(text, language):
+    reply = ask(text, "ask_secretary_general", language)
+    assert "2022" in reply.text and "info@segib.org" in reply.text and reply.offers_human and not reply.understood
+
+
+@pytest.mark.parametrize("text, intent, language, expected", [
+    ("antes de ir a la cumbre, cuál es el correo de la segib?", "ask_contact", "es", "info@segib.org"),
+    ("before I travel, what's the email of segib?", "ask_contact", "en", "info@segib.org"),
+    ("antes de escrever ao secretário-geral, quem é ele?", "ask_secretary_general", "pt", "Allamand"),
+])
+def test_before_that_is_no_previous_holder_asks_as_before(text, intent, language, expected):
+    reply = ask(text, intent, language)
+    assert expected in reply.text and reply.understood
+
+
+# ---- a city of a member country without its own office --------------------------------------------------
+@pytest.mark.parametrize("text, intent, language, no_office, served_by", [
+    ("does segib have an office in lisbon?", "ask_office_for_country", "en", "Lisbon", "Madrid"),
+    ("la segib tiene una oficina en lisboa?", "ask_contact", "es", "Lisboa", "Madrid"),
+    ("há escritório da segib em Lisboa?", "ask_contact", "pt", "Lisboa", "Madrid"),
+    ("my aunt sent me fine china from lisbon lol. anyway, is there an office in lisbon?", "out_of_scope", "en",
+     "Lisbon", "Madrid"),
+])
+def test_a_city_without_an_office_gets_the_office_that_serves_its_country(text, intent, language, no_office,
+                                                                          served_by):
+    q = question(text, intent)
+    reply = ANSWERER.answer(q, Context(), language) if intent != "out_of_scope" else \
+        ANSWERER.answer_asked(q, Context(), language)
+    assert reply is not None and no_office in reply.text and served_by in reply.text and "Portugal" in reply.text
+
+
+@pytest.mark.parametrize("language, then, misheard_as", [
+    ("pt", "quem foi o antecessor?", "ask_summit_preparation"),
+    ("es", "y su predecesor quién fue", "follow_up"),
+    ("en", "who was his predecessor?", "ask_summits"),
+])
+def test_the_predecessor_is_of_the_secretary_general_whatever_the_classifier_heard(language, then, misheard_as):
+    context = ask("who is the secretary general?", "ask_secretary_general", language).context
+    reply = ANSWERER.answer(question(then, misheard_as), context, language)
+    assert "2022" in reply.text and "info@segib.org" in reply.text and not reply.understood
