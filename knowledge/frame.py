@@ -435,7 +435,7 @@ class FrameReader:
     def _context(self, text: str, mentions: list, attributes: list) -> Tuple[list, set, set]:
         """Sentences that ask nothing before one that asks ("no manches el chile de este taco jaja, cuál
         es el tel de la oficina en México?") are context, like "soy de Perú": their names give no answer
-        of their own, and none at all when the question names its own subject. A name that is also a
+        of their own, and none at all when the question names its own subject (SEGIB aside). A name that is also a
         common word written in lower case ("el chile", "porcelana china", "a turkey sandwich") is that
         word, not the writer's country, unless it follows "de", "en", "from"... ("mi familia es de chile").
         Returns the context sentences, the spans of the names set aside and those of the names dropped."""
@@ -455,12 +455,13 @@ class FrameReader:
             if not about_me and written == written.lower() and folded[start:end] in self._common_names and \
                     not self._in_place.search(folded[sentence[0]:start]):
                 dropped.add((start, end))
-        asked_names = [(s, e) for s, e, _ in mentions if (s, e) not in in_context]
+        # SEGIB itself is named in passing in most questions ("which SEGIB office covers me?").
+        asked_names = [(s, e) for s, e, entity in mentions if (s, e) not in in_context and entity != ("topic", SEGIB)]
         return context, (set(in_context) if asked_names else dropped), dropped
 
     def _holder_unnamed(self, folded: str, mentions: list) -> List[Tuple[int, int, Entity]]:
-        """"quem foi o antecessor?": a predecessor is one of the post's holder, when nothing else is named
-        (whatever the classifier made of the message)."""
+        """"quem foi o antecessor?": the previous holder of the post (the Secretary General), when nothing
+        else is named, whatever the classifier made of the message."""
         match = self._predecessor.search(folded)
         if match is None or any(entity != ("topic", SEGIB) for _, _, entity in mentions):
             return []
@@ -569,8 +570,8 @@ def _inherit(clauses: List[Clause], fallback: Optional[Entity], intent_topic: Op
     # "the phone of Madrid and Lima": a clause that only names a thing of the same kind asks the same.
     for index in range(1, len(result)):
         clause, previous = result[index], result[index - 1]
-        if not clause.attributes and previous.attributes not in ((), (ABOUT_ME,)) and clause.subjects and \
-                previous.subjects and \
+        asks_the_same = previous.attributes not in ((), (ABOUT_ME,))   # the writer's context asks nothing
+        if not clause.attributes and asks_the_same and clause.subjects and previous.subjects and \
                 clause.subjects[0][0] == previous.subjects[0][0] != "topic":
             result[index] = Clause(clause.subjects, previous.attributes, clause.explicit)
     return result

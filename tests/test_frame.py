@@ -393,3 +393,12 @@ def test_the_predecessor_is_of_the_secretary_general_whatever_the_classifier_hea
     context = ask("who is the secretary general?", "ask_secretary_general", language).context
     reply = ANSWERER.answer(question(then, misheard_as), context, language)
     assert "2022" in reply.text and "info@segib.org" in reply.text and not reply.understood
+
+
+@pytest.mark.parametrize("text, language", [
+    ("I'm a journalist in Lisbon. Which SEGIB office covers me?", "en"),
+    ("Soy periodista en Lisboa. ¿Qué oficina de la SEGIB me corresponde?", "es"),
+    ("Moro em Lisboa. Qual escritório da SEGIB me atende?", "pt"),
+])
+def test_the_writers_place_still_counts_when_the_question_names_segib_itself(text, language):
+    assert "Madrid" in ask(text, "ask_office_for_country", language).text
