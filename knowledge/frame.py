@@ -19,7 +19,7 @@ from typing import Dict, Iterable, List, Mapping, Optional, Pattern, Sequence, T
 
 from knowledge.model import Knowledge
 from knowledge.text import fold
-from knowledge.words import common_words
+from knowledge.words import common_among
 
 Entity = Tuple[str, str]               # (entity type, value): ("observer", "belgium"), ("topic", "summits")
 
@@ -328,8 +328,8 @@ class FrameReader:
         self._asks_first: Pattern = re.compile(r"^(?:" + _phrase_pattern(_all(replies.get("asks_first", {}))) + r")")
         self._sentence_break: Pattern = re.compile(_phrase_pattern(_all(replies.get("sentence_break", {}))))
         # Names of the knowledge file that are also common words: "chile", "china", "cuba", "turkey".
-        self._common_names = frozenset(folded for entry in knowledge.entries() for names in (entry.names or {}).values()
-                                       for name in names if (folded := fold(name)) in common_words())
+        self._common_names = common_among(name for entry in knowledge.entries()
+                                          for names in (entry.names or {}).values() for name in names)
         self._before: Pattern = re.compile(_phrase_pattern(_all(replies.get("before", {}))))
         self._predecessor: Pattern = re.compile(_phrase_pattern(_all(replies.get("predecessor", {}))))
         self._titles: Pattern = re.compile(r"(?:[\s.]|" + _phrase_pattern(_all(replies.get("titles", {}))) + r")*")
