@@ -137,3 +137,10 @@ def test_common_words_close_to_a_name_are_not_taken_for_it(text):
 ])
 def test_typos_and_other_forms_of_names_are_still_found(find, text, expected):
     assert expected in find(text)
+
+
+def test_names_that_are_also_common_words_are_told_without_the_whole_list():
+    from knowledge.words import common_among, common_words
+
+    assert common_among(["Chile", "china", "Turkey", "Zxqwland"]) == {"chile", "china", "turkey"}
+    assert common_among(["Chile"]) <= common_words()
