@@ -69,6 +69,8 @@ def unknown(missing: str, nearby: str = "own") -> Outcome:
 
 
 ANY = "*"
+ROLE = "role"                 # a post ("the press officer", "la secretaria del Allamand"): no contact of it is held
+DIRECT_LINE = "direct_line"   # a person's own line ("mobile", "correo directo"): SEGIB publishes none
 # Subjects: an entity kind (office, member_country, observer, non_member, document, city) or a topic
 # (the id of a fact entry: segib_mission, summits, secretary_general, programmes...). First match wins.
 DECISION_TABLE: Tuple[Tuple[object, str, Outcome], ...] = (
@@ -133,6 +135,7 @@ DECISION_TABLE: Tuple[Tuple[object, str, Outcome], ...] = (
     ("document",                              "year",         unknown("missing_document_details")),
     ("document",                              "number",       unknown("missing_document_details")),
     ("document",                              "signatories",  unknown("missing_document_details")),
+    ("document",                              "passage",      unknown("missing_passage")),
     (STATES,                                  "membership",   answer("ask_is_member")),
     (STATES,                                  "observer_status", answer("ask_is_observer")),
     (STATES + ("city",),                      "office_of",    answer("ask_office_for_country")),
@@ -168,6 +171,8 @@ DECISION_TABLE: Tuple[Tuple[object, str, Outcome], ...] = (
                                                                       nearby="ask_member_countries")),
     (ANY,                                     "courses",      unknown("missing_courses", nearby="ask_programmes")),
     (ANY,                                     "volunteering", unknown("missing_volunteering", nearby="ask_segib")),
+    (ANY,                                     ROLE,           unknown("missing_role_contact", nearby="ask_contact")),
+    (ANY,                                     DIRECT_LINE,    unknown("missing_role_contact", nearby="ask_contact")),
     (ANY,                                     "staff",        unknown("missing_staff")),
     (ANY,                                     "hours",        unknown("missing_hours")),
     (ANY,                                     "jobs",         unknown("missing_jobs")),
@@ -333,6 +338,7 @@ class FrameReader:
         self._before: Pattern = re.compile(_phrase_pattern(_all(replies.get("before", {}))))
         self._predecessor: Pattern = re.compile(_phrase_pattern(_all(replies.get("predecessor", {}))))
         self._titles: Pattern = re.compile(r"(?:[\s.]|" + _phrase_pattern(_all(replies.get("titles", {}))) + r")*")
+        self._here: Pattern = re.compile(_phrase_pattern(_all(replies.get("here", {}))))
         self._in_place: Pattern = re.compile(_phrase_pattern(_all(replies.get("in_place", {}))) + r"\s+$")
 
     # -- public ------------------------------------------------------------------------------------
@@ -484,13 +490,21 @@ class FrameReader:
         cuts = [m.start() for m in _BOUNDARY.finditer(text) if not any(s <= m.start() < e for s, e in taken)]
         bounds = sorted({0, *cuts, *(bound for sentence in context for bound in sentence), len(text) + 1})
         clauses: List[Clause] = []
+        folded = fold(text)
+        home: Optional[Entity] = None   # the writer's place ("I study in Bogotá")
         for start, end in zip(bounds, bounds[1:]):
             subjects = _choose_subjects([m for s, _, m in mentions if start <= s < end], preferred_topic)
             asked = [a for s, _, a in attributes if start <= s < end]
             if subjects and any(cs <= start < ce for cs, ce in context):
                 asked = [ABOUT_ME]
+            if ABOUT_ME in asked and subjects and subjects[0][0] in PLACES:
+                home = subjects[0]
+            elif home and set(subjects) <= {("topic", SEGIB)} and self._here.search(folded[start:end]):
+                # "is there a segib office here?": the writer's place is what the question is about.
+                subjects, asked = [home], [a for a in asked if a != ABOUT_ME] or ["office_of"]
             if len(asked) > 1 and "definition" in asked:
                 asked.remove("definition")   # "what is the phone of..." asks for the phone
+            asked = _of_a_post(asked)
             if "date" in asked and set(asked) & set(PRECISE_TIMES):
                 asked.remove("date")         # "when was the first summit?" asks since when
             if subjects or asked:
@@ -510,6 +524,17 @@ class FrameReader:
         if original[0].isupper() or (len(words) == 1 and text.rstrip().endswith("?") and len(original) >= 3):
             return original
         return None
+
+
+def _of_a_post(asked: List[str]) -> List[str]:
+    """A post's or a person's contact ("the direct email of the head of communications", "el correo
+    del director") is no question about SEGIB's contact details: the clause asks the post's (ROLE). A
+    post with no contact detail asked ("la sala de prensa", "soy asistente") asks nothing."""
+    of_the_post = CONTACT_DETAILS + ("person",)
+    contact_asked = bool(set(asked) & set(CONTACT_DETAILS))
+    if DIRECT_LINE in asked or (contact_asked and (ROLE in asked or "person" in asked)):
+        return [ROLE] + [a for a in asked if a not in of_the_post + (ROLE, DIRECT_LINE)]
+    return [a for a in asked if a != ROLE]
 
 
 def _holds(subject: Entity, attribute: str) -> bool:

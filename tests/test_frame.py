@@ -402,3 +402,72 @@ def test_the_predecessor_is_of_the_secretary_general_whatever_the_classifier_hea
 ])
 def test_the_writers_place_still_counts_when_the_question_names_segib_itself(text, language):
     assert "Madrid" in ask(text, "ask_office_for_country", language).text
+
+
+# ---- a post's or a person's contact, a part of a document: honestly not held ------------------------------
+@pytest.mark.parametrize("text, intent, language, missing", [
+    ("can I get the personal email and the mobile of SEGIB's press officer?", "ask_contact", "en",
+     "direct contact details of specific people or posts"),
+    ("me pasan el teléfono directo de la jefa de prensa de la segib", "ask_contact", "es",
+     "datos de contacto directos de personas o cargos"),
+    ("qual é o e-mail do diretor de comunicação da SEGIB?", "ask_contact", "pt",
+     "contatos diretos de pessoas ou cargos"),
+    ("el celular de la secretaria del Allamand?", "ask_secretary_general", "es",
+     "datos de contacto directos de personas o cargos"),
+])
+def test_the_contact_of_a_post_the_file_does_not_hold_is_honestly_unknown(text, intent, language, missing):
+    reply = ask(text, intent, language)
+    assert missing in reply.text.splitlines()[0], reply.text
+    assert "info@segib.org" in reply.text and reply.offers_human and not reply.understood
+
+
+@pytest.mark.parametrize("text, language, missing", [
+    ("what does section 4 of the environmental charter say exactly, verbatim?", "en",
+     "the text of specific articles, paragraphs or pages"),
+    ("copiame textualmente el artículo 7 de la carta medioambiental iberoamericana", "es",
+     "el texto de artículos, párrafos o páginas"),
+    ("o que diz o artigo 2 da carta ibero-americana de direitos digitais?", "pt",
+     "o texto de artigos, parágrafos ou páginas"),
+])
+def test_a_part_of_a_document_is_honestly_unknown_with_the_documents_link(text, language, missing):
+    reply = ask(text, "ask_document", language)
+    assert missing in reply.text.splitlines()[0], reply.text
+    assert "https://www.segib.org/wp-content/uploads/" in reply.text and not reply.understood
+
+
+@pytest.mark.parametrize("text, intent, language, expected", [
+    ("what's the email of segib's headquarters?", "ask_contact", "en", "info@segib.org"),
+    ("quien dirige la segib y cual es su correo", "ask_secretary_general", "es", "Allamand"),
+    ("soy asistente de investigación, cuál es el correo de la segib?", "ask_contact", "es", "info@segib.org"),
+])
+def test_segibs_own_contact_and_people_are_still_answered(text, intent, language, expected):
+    reply = ask(text, intent, language)
+    assert expected in reply.text and reply.understood, reply.text
+
+
+# ---- "here" is the writer's place; a foundation is no founding date ---------------------------------------
+@pytest.mark.parametrize("text, intent, language, expected", [
+    ("hello, I'm in Caracas for a semester. does segib have an office here?", "ask_segib", "en",
+     "paisesandinos@segib.org"),
+    ("buenas, estudio en La Paz. ¿la SEGIB tiene oficina acá?", "ask_segib", "es", "paisesandinos@segib.org"),
+    ("oi, moro em Lisboa. a segib tem escritório cá?", "ask_segib", "pt", "Madrid"),
+])
+def test_here_is_the_place_the_writer_gave(text, intent, language, expected):
+    reply = ask(text, intent, language)
+    assert expected in reply.text and "organismo internacional" not in reply.text, reply.text
+    assert "international organisation" not in reply.text
+
+
+@pytest.mark.parametrize("language, first, then, phone", [
+    ("es", "Colaboro con una fundación en La Paz. ¿Qué oficina de la SEGIB atiende a Bolivia?",
+     "¿y el teléfono de esa oficina?", "3214477"),
+    ("pt", "Trabalho numa ONG em Assunção, uma fundação. Que escritório atende o Paraguai?",
+     "e o telefone desse escritório?", "2901 8028"),
+    ("en", "I'm with a foundation in Quito. Which office covers Ecuador?", "and the phone of that office?",
+     "3214477"),
+])
+def test_a_foundation_the_writer_works_for_asks_no_founding_date(language, first, then, phone):
+    opening = ask(first, "ask_office_for_country", language)
+    assert opening.understood and "1991" not in opening.text, opening.text
+    reply = ANSWERER.answer(question(then, "follow_up"), opening.context, language)
+    assert phone in reply.text and "590 19 80" not in reply.text, reply.text
