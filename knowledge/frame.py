@@ -136,6 +136,8 @@ DECISION_TABLE: Tuple[Tuple[object, str, Outcome], ...] = (
     ("document",                              "number",       unknown("missing_document_details")),
     ("document",                              "signatories",  unknown("missing_document_details")),
     ("document",                              "passage",      unknown("missing_passage")),
+    # "does the Community have observer states, or only members?": the observers, not the members.
+    (("member_countries", SEGIB),             "observer_status", answer("ask_observers")),
     (STATES,                                  "membership",   answer("ask_is_member")),
     (STATES,                                  "observer_status", answer("ask_is_observer")),
     (STATES + ("city",),                      "office_of",    answer("ask_office_for_country")),
@@ -256,7 +258,7 @@ class Frame:
                     step = Step(subject, outcome)
                     if step not in steps:
                         steps.append(step)
-        unknown_subjects = {s.subject for s in steps if s.outcome.kind == "unknown"}
+        unknown_subjects = {s.subject for s in steps if s.outcome.kind in ("unknown", "answer")}
         # The classifier's guess about a subject whose asked attribute the file does not hold is what
         # used to produce "a different fact presented as the answer": the honest reply replaces it.
         return [s for s in steps if not (s.outcome is INTENT and s.subject in unknown_subjects)] or steps

@@ -471,3 +471,19 @@ def test_a_foundation_the_writer_works_for_asks_no_founding_date(language, first
     assert opening.understood and "1991" not in opening.text, opening.text
     reply = ANSWERER.answer(question(then, "follow_up"), opening.context, language)
     assert phone in reply.text and "590 19 80" not in reply.text, reply.text
+
+
+# ---- observers asked next to the members -------------------------------------------------------------------
+@pytest.mark.parametrize("language, first, misheard_as, then, expected, members", [
+    ("en", "does the Ibero-American Community have any observer states or just members?", "ask_member_countries",
+     "which ones?", "Japan", "Andorra"),
+    ("es", "¿la comunidad iberoamericana tiene países observadores o solo miembros?", "ask_is_member",
+     "¿cuáles?", "Japón", "Andorra"),
+    ("pt", "a comunidade ibero-americana tem observadores ou só membros?", "ask_member_countries",
+     "quais?", "Japão", "Andorra"),
+])
+def test_which_ones_after_observers_or_members_lists_the_observers(language, first, misheard_as, then, expected,
+                                                                   members):
+    opening = ask(first, misheard_as, language)
+    reply = ANSWERER.answer(question(then, "follow_up"), opening.context, language)
+    assert expected in reply.text and members not in reply.text, reply.text
