@@ -362,10 +362,14 @@ def test_before_the_current_secretary_general_is_honestly_unknown(text, language
     ("antes de ir a la cumbre, cuál es el correo de la segib?", "ask_contact", "es", "info@segib.org"),
     ("before I travel, what's the email of segib?", "ask_contact", "en", "info@segib.org"),
     ("antes de escrever ao secretário-geral, quem é ele?", "ask_secretary_general", "pt", "Allamand"),
+    # SEGIB's own contact and its head are still answered; a post said as context asks nothing.
+    ("what's the email of segib's headquarters?", "ask_contact", "en", "info@segib.org"),
+    ("quien dirige la segib y cual es su correo", "ask_secretary_general", "es", "Allamand"),
+    ("soy asistente de investigación, cuál es el correo de la segib?", "ask_contact", "es", "info@segib.org"),
 ])
-def test_before_that_is_no_previous_holder_asks_as_before(text, intent, language, expected):
+def test_words_that_only_look_like_an_unknown_question_ask_as_before(text, intent, language, expected):
     reply = ask(text, intent, language)
-    assert expected in reply.text and reply.understood
+    assert expected in reply.text and reply.understood, reply.text
 
 
 # ---- a city of a member country without its own office --------------------------------------------------
@@ -433,16 +437,6 @@ def test_a_part_of_a_document_is_honestly_unknown_with_the_documents_link(text, 
     reply = ask(text, "ask_document", language)
     assert missing in reply.text.splitlines()[0], reply.text
     assert "https://www.segib.org/wp-content/uploads/" in reply.text and not reply.understood
-
-
-@pytest.mark.parametrize("text, intent, language, expected", [
-    ("what's the email of segib's headquarters?", "ask_contact", "en", "info@segib.org"),
-    ("quien dirige la segib y cual es su correo", "ask_secretary_general", "es", "Allamand"),
-    ("soy asistente de investigación, cuál es el correo de la segib?", "ask_contact", "es", "info@segib.org"),
-])
-def test_segibs_own_contact_and_people_are_still_answered(text, intent, language, expected):
-    reply = ask(text, intent, language)
-    assert expected in reply.text and reply.understood, reply.text
 
 
 # ---- "here" is the writer's place; a foundation is no founding date ---------------------------------------
