@@ -9,9 +9,11 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict, Iterable, Iterator, List, Set, Tuple
+from typing import Dict, Iterable, List, Set, Tuple
 
 import pytest
+
+from tests.support.imports import imported_names, imports_of, modules_of, project_modules
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -158,11 +160,11 @@ def test_the_pictures_import_arrows_are_the_packages_imports():
     (picture,) = mermaid_blocks(ARCHITECTURE.read_text(encoding="utf-8"))
     drawn = drawn_imports(picture)
     assert {"telegram_gateway", "rasa_server", "actions", "website", "nlu"} <= set(drawn)
-    tops = {name.split(".")[0] for name in project_modules()}
+    tops = {name.split(".")[0] for name in project_modules(ROOT)}
     wrong = {}
     for package, targets in drawn.items():
-        imported = {name.split(".")[0] for module, path in modules_of(package)
-                    for name, _ in imported_names(ast.parse(path.read_text(encoding="utf-8")), module)}
+        imported = {name.split(".")[0] for module, path in modules_of(package, ROOT)
+                    for name, _ in imports_of(path, module)}
         actual = (imported & tops) - {package}
         if targets != actual:
             wrong[package] = f"drawn {sorted(targets)}, imports {sorted(actual)}"
@@ -170,56 +172,10 @@ def test_the_pictures_import_arrows_are_the_packages_imports():
 
 
 # ---- imports -------------------------------------------------------------------------------------
-def modules_of(package: str) -> Iterator[Tuple[str, Path]]:
-    """(dotted name, file) of every module of a top-level package or module."""
-    single = ROOT / f"{package}.py"
-    if single.is_file():
-        yield package, single
-        return
-    for path in sorted((ROOT / package).rglob("*.py")):
-        parts = path.relative_to(ROOT).with_suffix("").parts
-        yield ".".join(parts[:-1] if parts[-1] == "__init__" else parts), path
-
-
-def imported_names(tree: ast.AST, module: str, everywhere: bool = True,
-                   package: bool = False) -> Iterator[Tuple[str, int]]:
-    """(imported module, line) for every import of `tree` (only module-level ones unless
-    `everywhere`), relative imports resolved against `module` (`package`: its file is an
-    __init__.py); `importlib.import_module("x")` and
-    `__import__("x")` with a literal name count too."""
-    nodes = ast.walk(tree) if everywhere else iter(tree.body)
-    for node in nodes:
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                yield alias.name, node.lineno
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:   # `module` is a package's __init__ when `package` says so
-                parts = module.split(".") + ([""] if package else [])
-                base = ".".join(parts[: -node.level] + ([base] if base else []))
-            yield base, node.lineno
-            for alias in node.names:    # `from pkg import submodule`
-                yield f"{base}.{alias.name}", node.lineno
-        elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) \
-                and isinstance(node.args[0].value, str):
-            called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-            if called in ("import_module", "__import__"):
-                yield node.args[0].value, node.lineno
-
-
-def project_modules() -> Dict[str, Path]:
-    """Every module of the repository's top-level packages and modules (tests aside), by dotted name."""
-    files: Dict[str, Path] = {}
-    for path in ROOT.iterdir():
-        if path.name != "tests" and ((path / "__init__.py").is_file() or (path.suffix == ".py" and path.is_file())):
-            files.update(dict(modules_of(path.name.removesuffix(".py"))))
-    return files
-
-
 def reachable(start: Iterable[str]) -> Tuple[Set[str], List[Tuple[str, int, str]]]:
     """The project modules `start` imports directly or through each other (anywhere, inside
     functions too), and every import of something outside the project as (module, line, name)."""
-    files = project_modules()
+    files = project_modules(ROOT)
     tops = {name.split(".")[0] for name in files}
     seen: Set[str] = set()
     outside = []
@@ -230,8 +186,7 @@ def reachable(start: Iterable[str]) -> Tuple[Set[str], List[Tuple[str, int, str]
             continue
         seen.add(module)
         source = files[module]
-        for name, line in imported_names(ast.parse(source.read_text(encoding="utf-8")), module,
-                                         package=source.name == "__init__.py"):
+        for name, line in imports_of(source, module):
             if name.split(".")[0] in tops:
                 todo.extend(candidate for candidate in (name, name.rsplit(".", 1)[0]) if candidate in files)
             else:
@@ -242,13 +197,13 @@ def reachable(start: Iterable[str]) -> Tuple[Set[str], List[Tuple[str, int, str]
 def forbidden_imports(package: str, forbidden: Set[str]) -> List[str]:
     """Every import of a `forbidden` top-level name by `package` or by any project module it imports
     (anywhere, inside functions too), as "module:line imports name"."""
-    _, outside = reachable(name for name, _ in modules_of(package))
+    _, outside = reachable(name for name, _ in modules_of(package, ROOT))
     return sorted({f"{module}:{line} imports {name}" for module, line, name in outside
                    if name.split(".")[0] in forbidden})
 
 
 def test_no_module_under_the_knowledge_layer_imports_rasa_or_a_channel_library():
-    assert len(list(modules_of("knowledge"))) > 5
+    assert len(list(modules_of("knowledge", ROOT))) > 5
     found = forbidden_imports("knowledge", NOT_IN_KNOWLEDGE)
     assert not found, f"the knowledge layer must not import {sorted(NOT_IN_KNOWLEDGE)}: {found}"
 
@@ -282,7 +237,7 @@ print(json.dumps(failed))
 
 def importable_modules(package: str) -> List[str]:
     """The package's modules, with each `__main__` replaced by what it imports at module level."""
-    modules = dict(modules_of(package))
+    modules = dict(modules_of(package, ROOT))
     names = []
     for module, path in modules.items():
         if module.endswith(".__main__"):
@@ -347,7 +302,7 @@ def test_each_image_holds_every_package_its_process_imports(dockerfile):
     """A package imported only inside a function (on the first live case, say) and missing from the
     image fails in production only, on that first use."""
     copied = copied_packages(ROOT / "deploy" / dockerfile)
-    modules, _ = reachable(name for package in IMAGE_ENTRIES[dockerfile] for name, _ in modules_of(package))
+    modules, _ = reachable(name for package in IMAGE_ENTRIES[dockerfile] for name, _ in modules_of(package, ROOT))
     needed = {module.split(".")[0] for module in modules}
     assert needed - copied == set(), f"deploy/{dockerfile} does not copy {sorted(needed - copied)}, which " \
         f"its process imports ({sorted(m for m in modules if m.split('.')[0] in needed - copied)})"

@@ -6,53 +6,25 @@ two decisions that can disagree (as the gateway's own detection once did), so th
 module of the project and fails on it. tests/ is not scanned: the detector's tests, and the
 reply-language check of the test conversations, which uses Lingua as an independent judge.
 """
-import ast
 import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Iterator, List, Tuple
+from typing import List, Tuple
+
+from tests.support.imports import imports_of, project_modules
 
 ROOT = Path(__file__).resolve().parent.parent
 DETECTOR_MODULES = ("knowledge.detection", "lingua")
 DETECTOR_FILE = "knowledge/detection.py"
 ONLY_IMPORTER = "nlu/language_detector.py"
-NOT_PROJECT_CODE = {".git", ".venv", "node_modules", "tests", "models", "reports", "__pycache__"}
-
-
-def project_modules(root: Path) -> Iterator[Path]:
-    for directory, subdirectories, files in os.walk(root):
-        subdirectories[:] = sorted(d for d in subdirectories if d not in NOT_PROJECT_CODE and not d.startswith("."))
-        yield from (Path(directory) / name for name in sorted(files) if name.endswith(".py"))
-
-
-def _module_name(root: Path, path: Path) -> str:
-    parts = list(path.relative_to(root).with_suffix("").parts)
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-def imported_modules(root: Path, path: Path) -> Iterator[str]:
-    """Every module `path` imports, `from package import name` counted as package.name too."""
-    package = _module_name(root, path) if path.name == "__init__.py" else _module_name(root, path).rpartition(".")[0]
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
-        if isinstance(node, ast.Import):
-            yield from (alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:   # relative: from the module's own package upwards
-                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
-                base = ".".join([*anchor, base] if base else anchor)
-            yield base
-            yield from (f"{base}.{alias.name}" for alias in node.names)
-
-
 def detector_importers(root: Path) -> List[Tuple[str, str]]:
     found = []
-    for path in project_modules(root):
+    for name, path in project_modules(root).items():
         relative = path.relative_to(root).as_posix()
         if relative == DETECTOR_FILE:
             continue
-        for module in imported_modules(root, path):
+        for module, _ in imports_of(path, name):
             if any(module == name or module.startswith(name + ".") for name in DETECTOR_MODULES):
                 found.append((relative, module))
                 break
