@@ -68,19 +68,19 @@ def _declared(replies: List[Any], key: str) -> Optional[str]:
     return next((reply.metadata[key] for reply in replies if (reply.metadata or {}).get(key)), None)
 
 
-def turn_outcome(tracker: Any) -> str:
+def turn_outcome(tracker: Any, replies: Optional[List[Any]] = None) -> str:
     """The outcome of the latest turn: the first reply's declared one; no reply at all is an error."""
-    replies = turn_replies(tracker)
+    replies = turn_replies(tracker) if replies is None else replies
     if not replies:
         return ERROR
     # Rasa's own replies (none in this project's domain) declare nothing: answered.
     return outcome_label(_declared(replies, OUTCOME_KEY) or ANSWERED)
 
 
-def turn_language(tracker: Any, message: Any) -> str:
+def turn_language(tracker: Any, message: Any, replies: Optional[List[Any]] = None) -> str:
     """The language the assistant replied in (declared by the action, contracts.REPLY_LANGUAGE_KEY);
     without a declared reply, the conversation's language slot, the NLU's detection, the hint."""
-    declared = _declared(turn_replies(tracker), REPLY_LANGUAGE_KEY)
+    declared = _declared(turn_replies(tracker) if replies is None else replies, REPLY_LANGUAGE_KEY)
     if declared:
         return language_label(declared)
     slot = tracker.get_slot(LANGUAGE_SLOT) if LANGUAGE_SLOT in tracker.slots else None
@@ -95,7 +95,8 @@ def observe(message: Any, tracker: Any, seconds: float) -> None:
     if tracker is None:
         language, outcome = language_label(_hint(message)), ERROR
     else:
-        language, outcome = turn_language(tracker, message), turn_outcome(tracker)
+        replies = turn_replies(tracker)   # read once for both labels
+        language, outcome = turn_language(tracker, message, replies), turn_outcome(tracker, replies)
     REPLY_SECONDS.labels(channel).observe(seconds)
     MESSAGES.labels(channel, language, outcome).inc()
     logger.info("message handled: channel=%s language=%s outcome=%s in %.3f s", channel, language, outcome,
