@@ -74,7 +74,25 @@ class Relay:
         return self.fake.send_text(chat, text, chat_type="supergroup", user_id=user, reply_to=reply_to)
 
 
+def settle_earlier_rows(handoff_db: str) -> None:
+    """Rows that earlier modules' cases left undelivered (their gateway has stopped) are marked sent.
+    Otherwise a module's new gateway delivers them to its staff group first, and they take that group's
+    slots under Telegram's limit (20 messages a minute per group, kept by PTB's AIORateLimiter): the
+    module's own staff messages then wait 3 s each, and how long depends on which modules ran before."""
+    store = CaseStore(handoff_db)
+    try:
+        while True:
+            rows = store.pending(500)
+            if not rows:
+                return
+            for row in rows:
+                store.mark_sent(row)
+    finally:
+        store.engine.dispose()
+
+
 def start_relay(assistant, handoff_db, log_dir: Path, **env) -> Relay:
+    settle_earlier_rows(handoff_db)
     fake = FakeTelegram(first_message_id=next(_message_ids)).start()
     settings = {"RASA_URL": rasa_url_of(assistant.rest_url), "RASA_TIMEOUT": "30", "HANDOFF_DB_URL": handoff_db,
                 "SEGIB_FORGET_TOKEN": TOKEN, "TELEGRAM_STAFF_CHAT_ID": str(STAFF_CHAT), "HANDOFF_HOURS": "always",

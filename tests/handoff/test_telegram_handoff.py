@@ -7,6 +7,9 @@ from handoff.store import CLOSED, FALLBACK, LIVE, OPEN
 from tests.handoff.conftest import STAFF_CHAT
 from tests.support.metrics import record
 
+# A Telegram-sized id: a short one could turn up inside a port or a timestamp in the log.
+STRANGER = 6120457893
+
 REFERENCE = re.compile(r"SGB-[A-Z2-9]{4}-[A-Z2-9]{4}")
 _CASE_DELAYS = []
 
@@ -115,14 +118,14 @@ def test_staff_commands_from_elsewhere_are_ignored_and_logged_without_text(relay
     citizen, other_group = new_chat(), -1009999999999
     reference, case_message = open_live_case(fake, cases, citizen, "I'd like to talk to a human, please", "Yes", "en",
                                              "a colleague from SEGIB's team will answer you here")
-    fake.send_text(other_group, "/cases", chat_type="supergroup", user_id=31337)
-    fake.send_text(other_group, "/close secret-words", chat_type="supergroup", user_id=31337)
+    fake.send_text(other_group, "/cases", chat_type="supergroup", user_id=STRANGER)
+    fake.send_text(other_group, "/close secret-words", chat_type="supergroup", user_id=STRANGER)
     shown = len(fake.shown_to(citizen))
     fake.send_text(new_chat(), "/cases", "en")                  # a private chat
     fake.wait_until(lambda: relay.gateway.log().count("was ignored") >= 3, 20, "three refusals in the log")
     log = relay.gateway.log()
     assert "A staff command (/cases) from a chat that is not a staff chat was ignored (supergroup chat)" in log
-    assert "(/close)" in log and "secret-words" not in log and "31337" not in log
+    assert "(/close)" in log and "secret-words" not in log and str(STRANGER) not in log
     assert fake.shown_to(other_group) == []
     # The case is untouched: the citizen still talks to staff.
     fake.send_text(citizen, "Are you still there?", "en")
