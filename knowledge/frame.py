@@ -445,7 +445,8 @@ class FrameReader:
         es el tel de la oficina en México?") are context, like "soy de Perú": their names give no answer
         of their own, and none at all when the question names its own subject (SEGIB aside). A name that is also a
         common word written in lower case ("el chile", "porcelana china", "a turkey sandwich") is that
-        word, not the writer's country, unless it follows "de", "en", "from"... ("mi familia es de chile").
+        word, not the writer's country, unless it follows "de", "en", "from"... ("mi familia es de chile")
+        or opens its sentence ("argentina es hermosa jaja").
         Returns the context sentences, the spans of the names set aside and those of the names dropped."""
         sentences = self._sentences(text)
         asking = [self._sentence_asks(text, start, end, attributes) for start, end in sentences]
@@ -459,9 +460,11 @@ class FrameReader:
         for start, end in in_context:
             sentence = next((cs, ce) for cs, ce in context if cs <= start < ce)
             about_me = any(sentence[0] <= s < sentence[1] and name == ABOUT_ME for s, _, name in attributes)
-            written = text[start:end]
-            if not about_me and written == written.lower() and folded[start:end] in self._common_names and \
-                    not self._in_place.search(folded[sentence[0]:start]):
+            written, before = text[start:end], folded[sentence[0]:start]
+            # "argentina es hermosa": a name that opens its sentence is what the sentence is about.
+            opens = not before.strip(_OPENING)
+            if not about_me and not opens and written == written.lower() and \
+                    folded[start:end] in self._common_names and not self._in_place.search(before):
                 dropped.add((start, end))
         # SEGIB itself is named in passing in most questions ("which SEGIB office covers me?").
         asked_names = [(s, e) for s, e, entity in mentions if (s, e) not in in_context and entity != ("topic", SEGIB)]
