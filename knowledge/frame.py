@@ -105,6 +105,8 @@ DECISION_TABLE: Tuple[Tuple[object, str, Outcome], ...] = (
     ("summits",                               "list",         unknown("missing_past_summits")),
     ("summits",                               "year",         unknown("missing_past_summits")),
     ("summits",                               "person",       unknown("missing_summit_hosts")),
+    ("summits",                               "preparation",  answer("ask_summit_preparation")),
+    ("summit_preparation",                    "preparation",  OWN),
     ("summits",                               "signatories",  unknown("missing_summit_decisions",
                                                                       nearby="ask_mandates")),
     ("secretary_general",                     "past",         unknown("missing_past_secretaries")),
@@ -277,6 +279,7 @@ class Frame:
 
 
 ABOUT_ME = "about_me"       # "soy de Perú", "I live in Lisbon": context given by the writer
+MEMBERS = ("topic", "member_countries")     # what "how many countries" counts when it names nothing else
 HOLDERS = (("topic", "secretary_general"),)   # a post one person holds: "before Allamand" asks who held it
 BARE_SHARE = 0.6            # a name that makes up this share of the message's letters is the message
 DEFINITION_GAP = 6          # characters between "what is" and the name: " the ", " la "
@@ -341,6 +344,7 @@ class FrameReader:
         self._predecessor: Pattern = re.compile(_phrase_pattern(_all(replies.get("predecessor", {}))))
         self._titles: Pattern = re.compile(r"(?:[\s.]|" + _phrase_pattern(_all(replies.get("titles", {}))) + r")*")
         self._here: Pattern = re.compile(_phrase_pattern(_all(replies.get("here", {}))))
+        self._countries: Pattern = re.compile(_phrase_pattern(_all(replies.get("countries", {}))))
         self._in_place: Pattern = re.compile(_phrase_pattern(_all(replies.get("in_place", {}))) + r"\s+$")
 
     # -- public ------------------------------------------------------------------------------------
@@ -500,6 +504,8 @@ class FrameReader:
         for start, end in zip(bounds, bounds[1:]):
             subjects = _choose_subjects([m for s, _, m in mentions if start <= s < end], preferred_topic)
             asked = [a for s, _, a in attributes if start <= s < end]
+            if not subjects and "number" in asked and self._countries.search(folded[start:end]):
+                subjects = [MEMBERS]   # "how many countries and how many observers?"
             if subjects and any(cs <= start < ce for cs, ce in context):
                 asked = [ABOUT_ME]
             if ABOUT_ME in asked and subjects and subjects[0][0] in PLACES:
