@@ -42,12 +42,13 @@ CLOSED_LIST_TOPICS = ("ask_is_observer", "ask_is_member")
 @dataclass(frozen=True)
 class Outcome:
     """What answers one (subject, attribute) pair."""
-    kind: str            # own | intent | answer | general | field | unknown | not_listed
+    kind: str            # own | link | intent | answer | general | field | unknown | not_listed
     value: str = ""      # answer: the intent; field: the contact field; unknown: the phrase key of what is missing
     nearby: str = "own"  # unknown: the known answer that follows ("own": the subject's own answer, or an intent)
 
 
 OWN = Outcome("own")                    # the subject's own answer (a topic's fact, an entity's usual answer)
+LINK = Outcome("link")                  # a document's link as the answer ("¿me pasas el pdf?")
 INTENT = Outcome("intent")              # what the classifier's intent answers about the subject
 
 
@@ -131,7 +132,7 @@ DECISION_TABLE: Tuple[Tuple[object, str, Outcome], ...] = (
     ("observer_difference",                   "list",         answer("ask_observers")),
     ("documents",                             "list",         OWN),
     ("documents",                             "link",         OWN),
-    ("document",                              "link",         OWN),
+    ("document",                              "link",         LINK),
     ("document",                              "definition",   OWN),
     ("document",                              "date",         unknown("missing_document_details")),
     ("document",                              "year",         unknown("missing_document_details")),

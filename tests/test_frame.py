@@ -46,7 +46,8 @@ def conversation(language, *turns):
     (("office", "office_andean"), "hours", "unknown", "missing_hours"),
     (("office", "office_andean"), "phone", "field", "phone"),
     (("city", "lisbon"), "email", "field", "email"),
-    (("document", "environmental_charter"), "link", "own", ""),
+    (("document", "environmental_charter"), "link", "link", ""),   # the link as the answer
+    (("topic", "summits"), "preparation", "answer", "ask_summit_preparation"),
     (("observer", "japan"), "list", "general", "ask_observers"),
     (("non_member", "russia"), "requirements", "unknown", "missing_requirements"),
     (("observer", "italy"), "kind", "answer", "ask_is_observer"),
