@@ -505,7 +505,7 @@ class FrameReader:
         for start, end in zip(bounds, bounds[1:]):
             subjects = _choose_subjects([m for s, _, m in mentions if start <= s < end], preferred_topic)
             asked = [a for s, _, a in attributes if start <= s < end]
-            if not subjects and "number" in asked and self._countries.search(folded[start:end]):
+            if set(subjects) <= {("topic", SEGIB)} and "number" in asked and self._countries.search(folded[start:end]):
                 subjects = [MEMBERS]   # "how many countries and how many observers?"
             if subjects and any(cs <= start < ce for cs, ce in context):
                 asked = [ABOUT_ME]
