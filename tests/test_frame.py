@@ -267,6 +267,9 @@ def test_number_of_asks_how_many_not_the_phone():
     ("quantos membros e quantos observadores", "ask_observers", "pt"),
     ("quick q - how many members n how many observers does segib have", "ask_observers", "en"),
     ("buenas, una duda pa un trabajo: cuántos miembros hay y cuántos observadores", "out_of_scope", "es"),
+    ("how many countries and how many observers?", "ask_observers", "en"),       # countries: the members
+    ("cuántos países y cuántos observadores hay", "ask_observers", "es"),
+    ("quantas nações e quantos observadores existem?", "ask_observers", "pt"),
 ])
 def test_how_many_members_and_how_many_observers_are_both_answered(text, intent, language):
     reply = ask(text, intent, language) if intent != "out_of_scope" else \
@@ -482,3 +485,65 @@ def test_which_ones_after_observers_or_members_lists_the_observers(language, fir
     opening = ask(first, misheard_as, language)
     reply = ANSWERER.answer(question(then, "follow_up"), opening.context, language)
     assert expected in reply.text and members not in reply.text, reply.text
+
+
+# ---- misses2 -------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("text, intent, language, expected, forbidden", [
+    ("argentina es hermosa jaja. qué oficina me toca?", "ask_office_for_country", "es", "Cono Sur", "Países Andinos"),
+    ("bolivia me encanta 😍 cuál es mi oficina?", "ask_office_for_country", "es", "Países Andinos", "Cono Sur"),
+    ("portugal é lindo kkkk qual é o meu escritório?", "ask_office_for_country", "pt", "Madrid", "Cone Sul"),
+    ("peru is amazing lol. which office do I go to?", "ask_office_for_country", "en", "Andean", "Southern Cone"),
+])
+def test_a_lower_case_country_that_opens_a_sentence_in_passing_is_the_writers_place(text, intent, language,
+                                                                                   expected, forbidden):
+    reply = ask(text, intent, language)
+    assert expected in reply.text and forbidden not in reply.text, reply.text
+
+
+@pytest.mark.parametrize("text, intent, language", [
+    ("¿cuál es el plan de acción vigente? y ¿cuántos PIPA hay?", "ask_programmes", "es"),
+    ("qual é o plano de ação atual e quantos programas existem?", "ask_programmes", "pt"),
+    ("which action plan is in force, and how many programmes are there?", "ask_programmes", "en"),
+])
+def test_the_current_action_plan_and_the_number_of_programmes_are_both_answered(text, intent, language):
+    reply = ask(text, intent, language).text
+    assert "2023-2026" in reply and "30" in reply and reply.index("2023-2026") < reply.index("30"), reply
+
+
+@pytest.mark.parametrize("text, intent, language, since, preparation", [
+    ("cuándo empezaron las cumbres y cómo se prepara cada una?", "ask_summits", "es", "1991",
+     "Coordinadores Nacionales"),
+    ("desde quando existem as cimeiras e como é preparada cada uma?", "ask_summits", "pt", "1991",
+     "Coordenadores Nacionais"),
+    ("How often are the summits held and what happens in the run-up to each one?", "ask_summits", "en",
+     "every two years", "National Coordinators"),
+])
+def test_how_a_summit_is_prepared_is_answered_with_the_summits(text, intent, language, since, preparation):
+    reply = ask(text, intent, language).text
+    assert since in reply and preparation in reply, reply
+
+
+@pytest.mark.parametrize("language, first, then", [
+    ("es", "qué es la carta medioambiental iberoamericana?", "¿me pasas el pdf?"),
+    ("pt", "o que é a Carta Ibero-Americana de Direitos Digitais?", "tem o link?"),
+    ("en", "tell me about the Environmental Charter", "send me the pdf"),
+])
+def test_the_link_asked_after_a_document_is_the_answer_without_its_description(language, first, then):
+    described = conversation(language, (first, "ask_document"))
+    reply = conversation(language, (first, "ask_document"), (then, "follow_up"))
+    description = described.text.split("\n")[0]
+    url = described.text.split("\n")[-1].split(" ", 1)[1]
+    assert url in reply.text and description not in reply.text and reply.text.count("\n") == 0, reply.text
+
+
+@pytest.mark.parametrize("text, intent, language, detail", [
+    ("necesito la oficina que atiende a Venezuela y su correo", "ask_office_for_country", "es",
+     "paisesandinos@segib.org"),
+    ("qual escritório cuida do Peru e qual é o email dele?", "ask_office_for_country", "pt", "paisesandinos@segib.org"),
+    ("give me the office for Honduras and its phone number", "ask_office_for_country", "en", "+52 55 8437 0156"),
+    ("is there a SEGIB office in Caracas or where do I write?", "ask_office_for_country", "en",
+     "Av. Manuel Olguín 501"),
+])
+def test_a_detail_the_office_card_already_gives_is_said_once(text, intent, language, detail):
+    reply = ask(text, intent, language).text
+    assert reply.count(detail) == 1 and "Recoletos" not in reply, reply
