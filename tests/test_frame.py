@@ -124,10 +124,21 @@ def test_an_unknown_attribute_of_a_known_subject_gets_an_honest_precise_reply(te
     ("teléfono de Madrid y Lima", "ask_contact", "es", ["+34 91 590 19 80", "+51 1 3214477"]),
     ("Is Mexico a member, and which office serves it?", "ask_office_for_country", "en",
      ["Yes, Mexico is one of the 22 member countries", "mexico@segib.org"]),
+    # the current action plan, then the PIPA; the Summits, then their preparation (branch misses2)
+    ("¿cuál es el plan de acción vigente? y ¿cuántos PIPA hay?", "ask_programmes", "es", ["2023-2026", "30"]),
+    ("qual é o plano de ação atual e quantos programas existem?", "ask_programmes", "pt", ["2023-2026", "30"]),
+    ("which action plan is in force, and how many programmes are there?", "ask_programmes", "en",
+     ["2023-2026", "30"]),
+    ("cuándo empezaron las cumbres y cómo se prepara cada una?", "ask_summits", "es", ["1991", "Coordinadores"]),
+    ("desde quando existem as cimeiras e como é preparada cada uma?", "ask_summits", "pt", ["1991", "Coordenadores"]),
+    ("How often are the summits held and what happens in the run-up to each one?", "ask_summits", "en",
+     ["every two years", "National Coordinators"]),
 ])
-def test_every_entity_and_every_detail_asked_in_one_message_is_answered(text, intent, language, fragments):
+def test_every_entity_and_every_detail_asked_in_one_message_is_answered_in_order(text, intent, language, fragments):
     reply = ask(text, intent, language)
     assert all(fragment in reply.text for fragment in fragments), reply.text
+    positions = [reply.text.index(fragment) for fragment in fragments]
+    assert positions == sorted(positions), reply.text
 
 
 # ---- follow-ups that point back ----------------------------------------------------------------
@@ -306,6 +317,11 @@ def test_a_name_said_in_passing_before_the_question_gets_no_answer(text, intent,
     ("chile es miembro?", "ask_is_member", "es", "Sí, Chile"),
     ("china", "ask_is_observer", "es", "China"),
     ("Turkey?", "ask_is_observer", "en", "Turkey"),
+    # a lower-case country opening a sentence said in passing (branch misses2)
+    ("argentina es hermosa jaja. qué oficina me toca?", "ask_office_for_country", "es", "para Argentina es"),
+    ("bolivia me encanta 😍 cuál es mi oficina?", "ask_office_for_country", "es", "para Bolivia es"),
+    ("portugal é lindo kkkk qual é o meu escritório?", "ask_office_for_country", "pt", "País: Portugal"),
+    ("peru is amazing lol. which office do I go to?", "ask_office_for_country", "en", "office for Peru is"),
 ])
 def test_a_country_named_as_the_writers_context_or_asked_about_still_counts(text, intent, language, expected):
     assert expected in ask(text, intent, language).text
@@ -488,41 +504,6 @@ def test_which_ones_after_observers_or_members_lists_the_observers(language, fir
 
 
 # ---- misses2 -------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("text, intent, language, expected, forbidden", [
-    ("argentina es hermosa jaja. qué oficina me toca?", "ask_office_for_country", "es", "Cono Sur", "Países Andinos"),
-    ("bolivia me encanta 😍 cuál es mi oficina?", "ask_office_for_country", "es", "Países Andinos", "Cono Sur"),
-    ("portugal é lindo kkkk qual é o meu escritório?", "ask_office_for_country", "pt", "Madrid", "Cone Sul"),
-    ("peru is amazing lol. which office do I go to?", "ask_office_for_country", "en", "Andean", "Southern Cone"),
-])
-def test_a_lower_case_country_that_opens_a_sentence_in_passing_is_the_writers_place(text, intent, language,
-                                                                                   expected, forbidden):
-    reply = ask(text, intent, language)
-    assert expected in reply.text and forbidden not in reply.text, reply.text
-
-
-@pytest.mark.parametrize("text, intent, language", [
-    ("¿cuál es el plan de acción vigente? y ¿cuántos PIPA hay?", "ask_programmes", "es"),
-    ("qual é o plano de ação atual e quantos programas existem?", "ask_programmes", "pt"),
-    ("which action plan is in force, and how many programmes are there?", "ask_programmes", "en"),
-])
-def test_the_current_action_plan_and_the_number_of_programmes_are_both_answered(text, intent, language):
-    reply = ask(text, intent, language).text
-    assert "2023-2026" in reply and "30" in reply and reply.index("2023-2026") < reply.index("30"), reply
-
-
-@pytest.mark.parametrize("text, intent, language, since, preparation", [
-    ("cuándo empezaron las cumbres y cómo se prepara cada una?", "ask_summits", "es", "1991",
-     "Coordinadores Nacionales"),
-    ("desde quando existem as cimeiras e como é preparada cada uma?", "ask_summits", "pt", "1991",
-     "Coordenadores Nacionais"),
-    ("How often are the summits held and what happens in the run-up to each one?", "ask_summits", "en",
-     "every two years", "National Coordinators"),
-])
-def test_how_a_summit_is_prepared_is_answered_with_the_summits(text, intent, language, since, preparation):
-    reply = ask(text, intent, language).text
-    assert since in reply and preparation in reply, reply
-
-
 @pytest.mark.parametrize("language, first, then", [
     ("es", "qué es la carta medioambiental iberoamericana?", "¿me pasas el pdf?"),
     ("pt", "o que é a Carta Ibero-Americana de Direitos Digitais?", "tem o link?"),
