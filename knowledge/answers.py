@@ -97,7 +97,7 @@ class Answerer:
         unknown = [step for step in steps if step.outcome.kind == "unknown"]
         replies: List[Reply] = []
         for step in steps:
-            if step.outcome.kind == "field" and self._field_given(step, context, replies, language):
+            if self._said_before(step, context, replies, language):
                 continue   # "the Lima office and its email": the card already gives it
             if step.outcome.kind != "unknown":
                 replies.append(self._render(step, question, context, language))
@@ -210,13 +210,18 @@ class Answerer:
             return self._answer_intent(Question(intent, (), question.text), context, language)
         return self._own(subject, question, context, language)
 
-    def _field_given(self, step: Step, context: Context, replies: List[Reply], language: str) -> bool:
-        """Whether an earlier answer of the same message already gives this contact detail."""
-        place = self.knowledge.get(step.subject[1]) if step.subject and step.subject[0] != "topic" else None
-        office = self._office_of(place, context) if place is not None else None
-        office = office or self.knowledge.headquarters
-        field_name = step.outcome.value
-        value = office.localized("address", language) if field_name == "address" else office.get(field_name)
+    def _said_before(self, step: Step, context: Context, replies: List[Reply], language: str) -> bool:
+        """Whether an earlier answer of the same message already gives this contact detail (the office's
+        card) or this document's link (its source): "what is the charter and where can I read it?"."""
+        if step.outcome.kind == "link":
+            value = self.knowledge.get(step.subject[1]).source
+        elif step.outcome.kind == "field":
+            place = self.knowledge.get(step.subject[1]) if step.subject and step.subject[0] != "topic" else None
+            office = (self._office_of(place, context) if place is not None else None) or self.knowledge.headquarters
+            field_name = step.outcome.value
+            value = office.localized("address", language) if field_name == "address" else office.get(field_name)
+        else:
+            return False
         return bool(value) and any(value in reply.text for reply in replies)
 
     def _document_link(self, subject: Entity, context: Context, language: str) -> Reply:

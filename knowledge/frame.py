@@ -236,7 +236,8 @@ class Frame:
     bare_subject: bool = False            # the message is little more than one name: "medio ambiente", "CEPAL?"
     points_back: bool = False             # "y se rige por qué principios?": about the conversation's subject
     leading_attribute: bool = False       # starts with what it asks: "list all five please"
-    aside: Tuple[Tuple[int, int], ...] = ()   # spans of names said in passing, before the question: no subject
+    aside: Tuple[Tuple[int, int], ...] = ()   # spans of names that are no subject: said in passing before the
+    #                                           question, or an office word of a place ("sede en Bogotá")
 
     @property
     def attributes(self) -> Tuple[str, ...]:
@@ -291,6 +292,7 @@ WEAK_ATTRIBUTES = ("definition", "next", "date", ABOUT_ME)
 # ends one too.
 _SENTENCE_END = re.compile(r"[.!?;:]+(?=\s|$)|\n")
 _OPENING = " \t\n¿¡,-"
+OFFICE_WORD_GAP = 20        # "sede de la segib en Lima": the words between an office word and a place, in one clause
 
 
 def _is_emoji(char: str) -> bool:
@@ -391,6 +393,8 @@ class FrameReader:
                       or any(0 <= start - a[1] <= DEFINITION_GAP for start, _, _ in mentions)]
         attributes = sorted(attributes + self._before_holder(folded, mentions))
         mentions += self._holder_unnamed(folded, mentions)
+        office_words = self._office_words_of_a_place(folded, mentions)
+        mentions = [m for m in mentions if (m[0], m[1]) not in office_words]
         context, aside, dropped = self._context(text, mentions, attributes)
         mentions = [m for m in mentions if (m[0], m[1]) not in dropped]
         if remembered and any(name == "link" for _, _, name in attributes):
@@ -414,7 +418,7 @@ class FrameReader:
         leading = bool(attributes) and not text[:attributes[0][0]].strip(" ¿¡") and \
             attributes[0][2] not in WEAK_ATTRIBUTES
         return Frame(intent, tuple(clauses), text, unlisted, _is_bare(text, mentions, attributes),
-                     points_back and not unlisted, leading, tuple(sorted(aside)))
+                     points_back and not unlisted, leading, tuple(sorted(aside | office_words)))
 
     # -- helpers -----------------------------------------------------------------------------------
     def _attribute_name(self, matched: str) -> str:
@@ -474,6 +478,19 @@ class FrameReader:
         # SEGIB itself is named in passing in most questions ("which SEGIB office covers me?").
         asked_names = [(s, e) for s, e, entity in mentions if (s, e) not in in_context and entity != ("topic", SEGIB)]
         return context, (set(in_context) if asked_names else dropped), dropped
+
+    def _office_words_of_a_place(self, folded: str, mentions: list) -> set:
+        """"¿tiene sede en Bogotá?", "an HQ in Lima": an office word ("sede", "headquarters") followed by "en /
+        in / em" and a place asks about that place, not about the office the word also names (Madrid's).
+        Returns the spans of those office words."""
+        named = [m for m in mentions if m[2] != ("topic", SEGIB)]   # "una sede de la segib en Lima"
+        found = set()
+        for (start, end, entity), (next_start, _, place) in zip(named, named[1:]):
+            gap = folded[end:next_start]
+            if entity[0] == "office" and place[0] in PLACES and entity != place and len(gap) <= OFFICE_WORD_GAP \
+                    and not _BOUNDARY.search(gap) and self._in_place.search(gap):
+                found.add((start, end))
+        return found
 
     def _holder_unnamed(self, folded: str, mentions: list) -> List[Tuple[int, int, Entity]]:
         """"quem foi o antecessor?": the previous holder of the post (the Secretary General), when nothing

@@ -524,7 +524,13 @@ def test_the_link_asked_after_a_document_is_the_answer_without_its_description(l
     ("give me the office for Honduras and its phone number", "ask_office_for_country", "en", "+52 55 8437 0156"),
     ("is there a SEGIB office in Caracas or where do I write?", "ask_office_for_country", "en",
      "Av. Manuel Olguín 501"),
+    # "sede en Bogotá" is an office in Bogotá, not the Madrid headquarters
+    ("la segib tiene sede en Bogotá? o dónde escribo", "ask_contact", "es", "paisesandinos@segib.org"),
+    ("does SEGIB have a headquarters in Lima?", "ask_contact", "en", "paisesandinos@segib.org"),
+    # the document's link is its source already
+    ("what's the environmental charter and where can I read it?", "ask_document", "en",
+     "Carta-Medioambiental-Iberoamericana_Es.pdf"),
 ])
-def test_a_detail_the_office_card_already_gives_is_said_once(text, intent, language, detail):
+def test_a_detail_an_earlier_answer_already_gives_is_said_once(text, intent, language, detail):
     reply = ask(text, intent, language).text
     assert reply.count(detail) == 1 and "Recoletos" not in reply, reply
