@@ -455,7 +455,7 @@ class FrameReader:
         of their own, and none at all when the question names its own subject (SEGIB aside). A name that is also a
         common word written in lower case ("el chile", "porcelana china", "a turkey sandwich") is that
         word, not the writer's country, unless it follows "de", "en", "from"... ("mi familia es de chile")
-        or opens its sentence ("argentina es hermosa jaja").
+        or is a place that opens its sentence ("argentina es hermosa jaja").
         Returns the context sentences, the spans of the names set aside and those of the names dropped."""
         sentences = self._sentences(text)
         asking = [self._sentence_asks(text, start, end, attributes) for start, end in sentences]
@@ -466,12 +466,14 @@ class FrameReader:
             return context, set(), set()
         folded = fold(text)
         dropped = set()
+        kinds = {(s, e): entity[0] for s, e, entity in mentions}
         for start, end in in_context:
             sentence = next((cs, ce) for cs, ce in context if cs <= start < ce)
             about_me = any(sentence[0] <= s < sentence[1] and name == ABOUT_ME for s, _, name in attributes)
             written, before = text[start:end], folded[sentence[0]:start]
-            # "argentina es hermosa": a name that opens its sentence is what the sentence is about.
-            opens = not before.strip(_OPENING)
+            # "argentina es hermosa": a place that opens its sentence is what the sentence is about (the
+            # writer's place); "china porcelain is pretty" is still porcelain.
+            opens = not before.strip(_OPENING) and kinds[(start, end)] in PLACES
             if not about_me and not opens and written == written.lower() and \
                     folded[start:end] in self._common_names and not self._in_place.search(before):
                 dropped.add((start, end))

@@ -302,6 +302,7 @@ def test_how_many_members_and_how_many_observers_are_both_answered(text, intent,
      "+34 91 590 19 80", "Turkey"),
     ("had some fine china at my aunt's, anyway. which office serves brazil?", "ask_office_for_country", "en",
      "Brazil", "China"),
+    ("turkey for lunch again lol. what's the phone number?", "ask_contact", "en", "+34 91 590 19 80", "Turkey"),
 ])
 def test_a_name_said_in_passing_before_the_question_gets_no_answer(text, intent, language, expected, forbidden):
     q = question(text, intent)
