@@ -95,8 +95,10 @@ class Answerer:
                          (question.intent != "follow_up" or steps[0].subject in question.entities)):
             return self._answer_intent(question, context, language)
         unknown = [step for step in steps if step.outcome.kind == "unknown"]
-        replies = []
+        replies: List[Reply] = []
         for step in steps:
+            if self._said_before(step, context, replies, language):
+                continue   # "the Lima office and its email": the card already gives it
             if step.outcome.kind != "unknown":
                 replies.append(self._render(step, question, context, language))
             elif step is unknown[0]:   # everything not known, said once
@@ -194,6 +196,8 @@ class Answerer:
                                  context, language)
         if outcome.kind == "own":
             return self._own(subject, question, context, language)
+        if outcome.kind == "link":
+            return self._document_link(subject, context, language)
         if outcome.kind == "general":   # about all of them, not the one the conversation was about
             return self._answer_intent(Question(outcome.value, (), question.text), replace(context, subject=None),
                                        language)
@@ -205,6 +209,26 @@ class Answerer:
         if outcome.kind == "answer":   # an intent about no entity of that kind: its answer, without it
             return self._answer_intent(Question(intent, (), question.text), context, language)
         return self._own(subject, question, context, language)
+
+    def _said_before(self, step: Step, context: Context, replies: List[Reply], language: str) -> bool:
+        """Whether an earlier answer of the same message already gives this contact detail (the office's
+        card) or this document's link (its source): "what is the charter and where can I read it?"."""
+        if step.outcome.kind == "link":
+            value = self.knowledge.get(step.subject[1]).source
+        elif step.outcome.kind == "field":
+            place = self.knowledge.get(step.subject[1]) if step.subject and step.subject[0] != "topic" else None
+            office = (self._office_of(place, context) if place is not None else None) or self.knowledge.headquarters
+            field_name = step.outcome.value
+            value = office.localized("address", language) if field_name == "address" else office.get(field_name)
+        else:
+            return False
+        return bool(value) and any(value in reply.text for reply in replies)
+
+    def _document_link(self, subject: Entity, context: Context, language: str) -> Reply:
+        """"¿me pasas el pdf?": the document's link is the answer, without its description again."""
+        entry = self.knowledge.get(subject[1])
+        text = self.phrase("document_link", language, name=entry.name(language), url=entry.source)
+        return Reply(text, context=replace(context, topic="ask_document", subject=entry.id))
 
     def _own(self, subject: Entity, question: Question, context: Context, language: str) -> Reply:
         entity_type, value = subject

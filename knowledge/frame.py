@@ -42,12 +42,13 @@ CLOSED_LIST_TOPICS = ("ask_is_observer", "ask_is_member")
 @dataclass(frozen=True)
 class Outcome:
     """What answers one (subject, attribute) pair."""
-    kind: str            # own | intent | answer | general | field | unknown | not_listed
+    kind: str            # own | link | intent | answer | general | field | unknown | not_listed
     value: str = ""      # answer: the intent; field: the contact field; unknown: the phrase key of what is missing
     nearby: str = "own"  # unknown: the known answer that follows ("own": the subject's own answer, or an intent)
 
 
 OWN = Outcome("own")                    # the subject's own answer (a topic's fact, an entity's usual answer)
+LINK = Outcome("link")                  # a document's link as the answer ("¿me pasas el pdf?")
 INTENT = Outcome("intent")              # what the classifier's intent answers about the subject
 
 
@@ -105,6 +106,8 @@ DECISION_TABLE: Tuple[Tuple[object, str, Outcome], ...] = (
     ("summits",                               "list",         unknown("missing_past_summits")),
     ("summits",                               "year",         unknown("missing_past_summits")),
     ("summits",                               "person",       unknown("missing_summit_hosts")),
+    ("summits",                               "preparation",  answer("ask_summit_preparation")),
+    ("summit_preparation",                    "preparation",  OWN),
     ("summits",                               "signatories",  unknown("missing_summit_decisions",
                                                                       nearby="ask_mandates")),
     ("secretary_general",                     "past",         unknown("missing_past_secretaries")),
@@ -129,7 +132,7 @@ DECISION_TABLE: Tuple[Tuple[object, str, Outcome], ...] = (
     ("observer_difference",                   "list",         answer("ask_observers")),
     ("documents",                             "list",         OWN),
     ("documents",                             "link",         OWN),
-    ("document",                              "link",         OWN),
+    ("document",                              "link",         LINK),
     ("document",                              "definition",   OWN),
     ("document",                              "date",         unknown("missing_document_details")),
     ("document",                              "year",         unknown("missing_document_details")),
@@ -233,7 +236,8 @@ class Frame:
     bare_subject: bool = False            # the message is little more than one name: "medio ambiente", "CEPAL?"
     points_back: bool = False             # "y se rige por qué principios?": about the conversation's subject
     leading_attribute: bool = False       # starts with what it asks: "list all five please"
-    aside: Tuple[Tuple[int, int], ...] = ()   # spans of names said in passing, before the question: no subject
+    aside: Tuple[Tuple[int, int], ...] = ()   # spans of names that are no subject: said in passing before the
+    #                                           question, or an office word of a place ("sede en Bogotá")
 
     @property
     def attributes(self) -> Tuple[str, ...]:
@@ -277,6 +281,7 @@ class Frame:
 
 
 ABOUT_ME = "about_me"       # "soy de Perú", "I live in Lisbon": context given by the writer
+MEMBERS = ("topic", "member_countries")     # what "how many countries" counts when it names nothing else
 HOLDERS = (("topic", "secretary_general"),)   # a post one person holds: "before Allamand" asks who held it
 BARE_SHARE = 0.6            # a name that makes up this share of the message's letters is the message
 DEFINITION_GAP = 6          # characters between "what is" and the name: " the ", " la "
@@ -287,6 +292,7 @@ WEAK_ATTRIBUTES = ("definition", "next", "date", ABOUT_ME)
 # ends one too.
 _SENTENCE_END = re.compile(r"[.!?;:]+(?=\s|$)|\n")
 _OPENING = " \t\n¿¡,-"
+OFFICE_WORD_GAP = 20        # "sede de la segib en Lima": the words between an office word and a place, in one clause
 
 
 def _is_emoji(char: str) -> bool:
@@ -341,6 +347,7 @@ class FrameReader:
         self._predecessor: Pattern = re.compile(_phrase_pattern(_all(replies.get("predecessor", {}))))
         self._titles: Pattern = re.compile(r"(?:[\s.]|" + _phrase_pattern(_all(replies.get("titles", {}))) + r")*")
         self._here: Pattern = re.compile(_phrase_pattern(_all(replies.get("here", {}))))
+        self._countries: Pattern = re.compile(_phrase_pattern(_all(replies.get("countries", {}))))
         self._in_place: Pattern = re.compile(_phrase_pattern(_all(replies.get("in_place", {}))) + r"\s+$")
 
     # -- public ------------------------------------------------------------------------------------
@@ -386,6 +393,8 @@ class FrameReader:
                       or any(0 <= start - a[1] <= DEFINITION_GAP for start, _, _ in mentions)]
         attributes = sorted(attributes + self._before_holder(folded, mentions))
         mentions += self._holder_unnamed(folded, mentions)
+        office_words = self._office_words_of_a_place(folded, mentions)
+        mentions = [m for m in mentions if (m[0], m[1]) not in office_words]
         context, aside, dropped = self._context(text, mentions, attributes)
         mentions = [m for m in mentions if (m[0], m[1]) not in dropped]
         if remembered and any(name == "link" for _, _, name in attributes):
@@ -409,7 +418,7 @@ class FrameReader:
         leading = bool(attributes) and not text[:attributes[0][0]].strip(" ¿¡") and \
             attributes[0][2] not in WEAK_ATTRIBUTES
         return Frame(intent, tuple(clauses), text, unlisted, _is_bare(text, mentions, attributes),
-                     points_back and not unlisted, leading, tuple(sorted(aside)))
+                     points_back and not unlisted, leading, tuple(sorted(aside | office_words)))
 
     # -- helpers -----------------------------------------------------------------------------------
     def _attribute_name(self, matched: str) -> str:
@@ -445,7 +454,8 @@ class FrameReader:
         es el tel de la oficina en México?") are context, like "soy de Perú": their names give no answer
         of their own, and none at all when the question names its own subject (SEGIB aside). A name that is also a
         common word written in lower case ("el chile", "porcelana china", "a turkey sandwich") is that
-        word, not the writer's country, unless it follows "de", "en", "from"... ("mi familia es de chile").
+        word, not the writer's country, unless it follows "de", "en", "from"... ("mi familia es de chile")
+        or is a place that opens its sentence ("argentina es hermosa jaja").
         Returns the context sentences, the spans of the names set aside and those of the names dropped."""
         sentences = self._sentences(text)
         asking = [self._sentence_asks(text, start, end, attributes) for start, end in sentences]
@@ -456,16 +466,33 @@ class FrameReader:
             return context, set(), set()
         folded = fold(text)
         dropped = set()
+        kinds = {(s, e): entity[0] for s, e, entity in mentions}
         for start, end in in_context:
             sentence = next((cs, ce) for cs, ce in context if cs <= start < ce)
             about_me = any(sentence[0] <= s < sentence[1] and name == ABOUT_ME for s, _, name in attributes)
-            written = text[start:end]
-            if not about_me and written == written.lower() and folded[start:end] in self._common_names and \
-                    not self._in_place.search(folded[sentence[0]:start]):
+            written, before = text[start:end], folded[sentence[0]:start]
+            # "argentina es hermosa": a place that opens its sentence is what the sentence is about (the
+            # writer's place); "china porcelain is pretty" is still porcelain.
+            opens = not before.strip(_OPENING) and kinds[(start, end)] in PLACES
+            if not about_me and not opens and written == written.lower() and \
+                    folded[start:end] in self._common_names and not self._in_place.search(before):
                 dropped.add((start, end))
         # SEGIB itself is named in passing in most questions ("which SEGIB office covers me?").
         asked_names = [(s, e) for s, e, entity in mentions if (s, e) not in in_context and entity != ("topic", SEGIB)]
         return context, (set(in_context) if asked_names else dropped), dropped
+
+    def _office_words_of_a_place(self, folded: str, mentions: list) -> set:
+        """"¿tiene sede en Bogotá?", "an HQ in Lima": an office word ("sede", "headquarters") followed by "en /
+        in / em" and a place asks about that place, not about the office the word also names (Madrid's).
+        Returns the spans of those office words."""
+        named = [m for m in mentions if m[2] != ("topic", SEGIB)]   # "una sede de la segib en Lima"
+        found = set()
+        for (start, end, entity), (next_start, _, place) in zip(named, named[1:]):
+            gap = folded[end:next_start]
+            if entity[0] == "office" and place[0] in PLACES and entity != place and len(gap) <= OFFICE_WORD_GAP \
+                    and not _BOUNDARY.search(gap) and self._in_place.search(gap):
+                found.add((start, end))
+        return found
 
     def _holder_unnamed(self, folded: str, mentions: list) -> List[Tuple[int, int, Entity]]:
         """"quem foi o antecessor?": the previous holder of the post (the Secretary General), when nothing
@@ -497,6 +524,8 @@ class FrameReader:
         for start, end in zip(bounds, bounds[1:]):
             subjects = _choose_subjects([m for s, _, m in mentions if start <= s < end], preferred_topic)
             asked = [a for s, _, a in attributes if start <= s < end]
+            if set(subjects) <= {("topic", SEGIB)} and "number" in asked and self._countries.search(folded[start:end]):
+                subjects = [MEMBERS]   # "how many countries and how many observers?"
             if subjects and any(cs <= start < ce for cs, ce in context):
                 asked = [ABOUT_ME]
             if ABOUT_ME in asked and subjects and subjects[0][0] in PLACES:

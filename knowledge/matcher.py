@@ -44,6 +44,11 @@ _STOP_WORDS = {fold(w) for w in EN_STOP_WORDS | ES_STOP_WORDS | PT_STOP_WORDS}
 # "russian", "chinos", "hungaro"), which names the country as well.
 _NAME_ENDINGS = re.compile(r"(?:[oa]s?|es|i?ans?|[aie]n[oa]s?|ens[ea]s?|es[ae]s?|ish)?")
 _FINAL_VOWELS = "aeiouy"
+# A name's last vowel swapped for -o / -a is another word ("quita" / Quito, "franco" / França, "alado" /
+# ALADI, "bélico" / Belice), except the other gender of a name in -a or an English -y ("argentino",
+# "chinos", "húngaro" / Hungary).
+_GENDER_ENDINGS = re.compile(r"[oa]s?")
+_GENDERED_FINALS = "ay"
 
 
 @dataclass(frozen=True)
@@ -64,14 +69,29 @@ def _is_common_word(alias: str) -> bool:
     return alias == alias.lower() and len(alias.split()) == 1
 
 
-def _is_other_word(candidate: str, alias: str) -> bool:
+def has_gender_pair(alias: str) -> bool:
+    """Whether a name's final vowel can swap for the other gender: Argentina → argentino, China → chinos,
+    Hungary → húngaro. Not an acronym (SELA → "selos"), nor a name whose stem folding changes (França →
+    "franco" would change the ç too)."""
+    stem = alias[:-1]
+    return alias[-1:].lower() in _GENDERED_FINALS and not alias.isupper() and stem.lower() == fold(stem)
+
+
+def _is_other_word(candidate: str, alias: str, gendered: bool = False) -> bool:
     """Whether a single word close to a one-word name is another word of the language ("hungry",
-    "chica", "madre") rather than a typo or another form of the name ("Hungra", "argentino")."""
+    "chica", "madre", "quita") rather than a typo or another form of the name ("Hungra", "argentino");
+    `gendered`: the name has a gender pair (has_gender_pair)."""
     if " " in alias or candidate not in common_words():
         return False
     stem = alias[:-1] if alias[-1] in _FINAL_VOWELS else ""
-    return not any(candidate.startswith(base) and _NAME_ENDINGS.fullmatch(candidate[len(base):])
-                   for base in (alias, stem) if base)
+
+    def other_form(base: str) -> bool:
+        ending = candidate[len(base):]
+        if base == stem and _GENDER_ENDINGS.fullmatch(ending) and not gendered:
+            return False
+        return candidate.startswith(base) and bool(_NAME_ENDINGS.fullmatch(ending))
+
+    return not any(other_form(base) for base in (alias, stem) if base)
 
 
 def _allowed_typos(length: int) -> int:
@@ -95,6 +115,7 @@ class KnowledgeMatcher:
         self._labels: Dict[str, Tuple[str, str]] = {}
         self._fuzzy_index: Dict[int, Dict[str, Tuple[str, str]]] = {}
         self._languages: Dict[str, Tuple[str, ...]] = {}
+        self._gendered: set = set()   # folded names with a gender pair ("argentina": "argentino")
         for entry in knowledge.entries():
             entity = ENTITY_TYPE_BY_KIND.get(entry.kind)
             if entity and entry.names:
@@ -118,6 +139,8 @@ class KnowledgeMatcher:
                 patterns.append(pattern)
                 if not _is_common_word(alias):
                     fuzzy_patterns.append(pattern)
+                    if has_gender_pair(alias):
+                        self._gendered.add(words)
         self._matcher.add(key, [p for p in patterns if len(p)])
         if entity not in FUZZY_ENTITY_TYPES:
             return
@@ -164,8 +187,7 @@ class KnowledgeMatcher:
                     taken.update(range(start, start + size))
         return found
 
-    @staticmethod
-    def _closest(candidate: str, choices: Dict[str, Tuple[str, str]]) -> Optional[Tuple[str, int]]:
+    def _closest(self, candidate: str, choices: Dict[str, Tuple[str, str]]) -> Optional[Tuple[str, int]]:
         limit = _allowed_typos(len(candidate))
         result = process.extractOne(candidate, choices.keys(), scorer=Levenshtein.distance,
                                     score_cutoff=limit)
@@ -177,6 +199,6 @@ class KnowledgeMatcher:
             return None
         if not all(_word_close(word, alias_word) for word, alias_word in zip(candidate.split(), alias.split())):
             return None
-        if _is_other_word(candidate, alias):
+        if _is_other_word(candidate, alias, alias in self._gendered):
             return None
         return alias, int(distance)
