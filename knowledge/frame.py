@@ -151,7 +151,7 @@ DECISION_TABLE: Tuple[Tuple[object, str, Outcome], ...] = (
     ("action_plan",                           "next",         unknown("missing_next_plan")),
     ("strategic_axes",                        "list",         OWN),
     ("action_plan",                           "list",         answer("ask_strategic_axes")),
-    ("action_plan",                           "axes",         answer("ask_strategic_axes")),
+    (("action_plan", "cooperation"),          "axes",         answer("ask_strategic_axes")),
     ("strategic_axes",                        "axes",         OWN),
     (ANY,                                     "link",         OWN),
     (ANY,                                     "more",         unknown("missing_more")),
@@ -416,7 +416,7 @@ class FrameReader:
             # topic the classifier heard (it reads "me das" as giving personal data).
             fallback = remembered
         # "is there an office here?" after "escribo desde Tegucigalpa": the place the conversation is about.
-        home = remembered if remembered and remembered[0] in ("member_country", "city") else None
+        home = remembered if remembered and remembered[0] in PLACES else None
         clauses = self._clauses(text, mentions, attributes, preferred_topic, context, home)
         if len(clauses) == 1 and clauses[0].attributes == ("definition",) and \
                 (intent.startswith("ask_") or intent == "follow_up" or not clauses[0].subjects):
