@@ -504,6 +504,7 @@ def test_which_ones_after_observers_or_members_lists_the_observers(language, fir
 
 # ---- hold-out 5's kinds ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("language, turns, expected, forbidden", [
+    # The writer's place told in an earlier turn: "the office that covers us" is the one serving it.
     ("es", [("buenas, escribo desde Tegucigalpa, Honduras", "greet"),
             ("¿tienen oficina aquí?", "ask_office_for_country"),
             ("¿y el teléfono de la que nos atiende?", "ask_contact")], "8437 0156", "590 19 80"),
@@ -512,8 +513,22 @@ def test_which_ones_after_observers_or_members_lists_the_observers(language, fir
     ("en", [("I work for an NGO in Quito, Ecuador", "out_of_scope"), ("does SEGIB have an office in my city?",
              "ask_office_for_country"), ("the email of the office that covers us?", "ask_contact")],
      "paisesandinos@segib.org", "info@segib.org"),
+    # Where to download it, after a document (SEGIB named in passing after it): the document's link.
+    ("es", [("estoy investigando sobre seguridad alimentaria, la segib tiene algún documento?", "ask_document"),
+            ("¿y dónde lo descargo?", "follow_up")], "Ruta-Critica-para-alcanzar", "Recoletos"),
+    ("pt", [("preciso de material sobre o clima, a segib tem algum documento?", "ask_document"),
+            ("e onde baixo?", "follow_up")], "Carta-Medioambiental-Iberoamericana_Es.pdf", "Recoletos"),
+    ("en", [("I'm writing on digital rights, does SEGIB have a charter on it?", "ask_document"),
+            ("where can I download it?", "follow_up")], "derechos_digitales", "Recoletos"),
+    # A correction: the previous question about the newly named thing.
+    ("es", [("me da la dirección de la oficina de Montevideo?", "ask_contact"),
+            ("no perdón, me equivoqué, me refería a la de Lima", "out_of_scope")], "Olguín", "conosur@segib.org"),
+    ("pt", [("qual é o telefone do escritório de Lima?", "ask_contact"),
+            ("não, queria dizer o de Montevidéu", "out_of_scope")], "2901 8028", "3214477"),
+    ("en", [("give me the email of the Mexico City office", "ask_contact"),
+            ("sorry, I meant the Lima one", "out_of_scope")], "paisesandinos@segib.org", "3214477"),
 ])
-def test_the_office_that_covers_us_serves_the_place_told_in_an_earlier_turn(language, turns, expected, forbidden):
+def test_a_later_turn_takes_what_the_conversation_said_before(language, turns, expected, forbidden):
     reply = as_the_action_server(language, *turns)
     assert expected in reply.text and forbidden not in reply.text, reply.text
 
@@ -529,32 +544,6 @@ def test_the_office_that_covers_us_serves_the_place_told_in_an_earlier_turn(lang
 def test_the_office_closest_to_the_writer_in_one_run_on_message(text, language, expected, office):
     reply = ask(text, "ask_office_for_country", language)
     assert expected in reply.text and office in reply.text and "info@segib.org" not in reply.text, reply.text
-
-
-@pytest.mark.parametrize("language, first, then, link", [
-    ("es", "estoy investigando sobre seguridad alimentaria, la segib tiene algún documento?", "¿y dónde lo descargo?",
-     "Ruta-Critica-para-alcanzar"),
-    ("pt", "preciso de material sobre o clima, a segib tem algum documento?", "e onde baixo?",
-     "Carta-Medioambiental-Iberoamericana_Es.pdf"),
-    ("en", "I'm writing on digital rights, does SEGIB have a charter on it?", "where can I download it?",
-     "derechos_digitales"),
-])
-def test_where_to_download_after_a_document_is_its_link(language, first, then, link):
-    reply = as_the_action_server(language, (first, "ask_document"), (then, "follow_up"))
-    assert link in reply.text and "Recoletos" not in reply.text, reply.text
-
-
-@pytest.mark.parametrize("language, first, then, expected, forbidden", [
-    ("es", "me da la dirección de la oficina de Montevideo?", "no perdón, me equivoqué, me refería a la de Lima",
-     "Olguín", "conosur@segib.org"),
-    ("pt", "qual é o telefone do escritório de Lima?", "não, queria dizer o de Montevidéu", "2901 8028",
-     "3214477"),
-    ("en", "give me the email of the Mexico City office", "sorry, I meant the Lima one", "paisesandinos@segib.org",
-     "3214477"),
-])
-def test_a_correction_asks_the_previous_question_about_the_new_name(language, first, then, expected, forbidden):
-    reply = as_the_action_server(language, (first, "ask_contact"), (then, "out_of_scope"))
-    assert expected in reply.text and forbidden not in reply.text, reply.text
 
 
 @pytest.mark.parametrize("language, first, then", [
