@@ -400,8 +400,8 @@ class FrameReader:
         attributes = [a for a in attributes if a[2] != "definition"
                       or any(0 <= start - a[1] <= DEFINITION_GAP for start, _, _ in mentions)]
         attributes = sorted(attributes + self._before_holder(folded, mentions))
-        mentions += self._holder_unnamed(folded, mentions)
-        post = self._post_holder(folded, mentions)
+        mentions += self._holder_unnamed(folded, mentions, self._predecessor)
+        post = self._holder_unnamed(folded, mentions, self._post_held)
         if post:   # "since when has he been in that job?": the post, not a vacancy
             mentions += post
             attributes = [a for a in attributes if not post[0][0] <= a[0] < post[0][1]]
@@ -489,18 +489,12 @@ class FrameReader:
         asked_names = [(s, e) for s, e, entity in mentions if (s, e) not in in_context and entity != ("topic", SEGIB)]
         return context, (set(in_context) if asked_names else dropped), dropped
 
-    def _holder_unnamed(self, folded: str, mentions: list) -> List[Tuple[int, int, Entity]]:
-        """"quem foi o antecessor?": the previous holder of the post (the Secretary General), when nothing
-        else is named, whatever the classifier made of the message."""
-        match = self._predecessor.search(folded)
-        if match is None or any(entity != ("topic", SEGIB) for _, _, entity in mentions):
-            return []
-        return [(match.start(), match.end(), HOLDERS[0])]
-
-    def _post_holder(self, folded: str, mentions: list) -> List[Tuple[int, int, Entity]]:
-        """"desde cuándo está en el cargo?", "since when has he been in that job?": the post a person holds
-        (the Secretary General's), when nothing else is named."""
-        match = self._post_held.search(folded)
+    @staticmethod
+    def _holder_unnamed(folded: str, mentions: list, words: Pattern) -> List[Tuple[int, int, Entity]]:
+        """The post's holder (the Secretary General) when `words` name the post and nothing else is named,
+        whatever the classifier made of the message: "quem foi o antecessor?" (vocabulary.replies.predecessor),
+        "since when has he been in that job?" (post_held)."""
+        match = words.search(folded)
         if match is None or any(entity != ("topic", SEGIB) for _, _, entity in mentions):
             return []
         return [(match.start(), match.end(), HOLDERS[0])]
