@@ -55,6 +55,7 @@ class SegibAction(Action):
             reply = Reply(self.phrase("empty_message", turn), context=turn.context)
         else:
             reply = self.answer_asked(turn) or self.reply(turn)
+            reply = self.answerer.with_writer_place(turn.question, turn.context, reply)
         send(dispatcher, turn, reply)
         return events_for(turn, reply)
 

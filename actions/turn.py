@@ -66,7 +66,7 @@ class Turn:
         )
         return cls(
             question=question,
-            context=Context(*(tracker.get_slot(slot) for slot in CONTEXT_SLOTS)),
+            context=Context(*(tracker.get_slot(slot) for slot in CONTEXT_SLOTS), previous=_previous_text(tracker)),
             language=choose_language(**signals, leaning=detection.get("leaning")),
             settled_language=conversation_language(**signals),
             detected=detection.get("language"),
@@ -83,6 +83,12 @@ class Turn:
     def is_blank(self) -> bool:
         """Nothing readable: empty, whitespace, or only emoji and punctuation (button payloads aside)."""
         return not any(char.isalnum() for char in self.question.text)
+
+
+def _previous_text(tracker: Tracker) -> str:
+    """The citizen's message before the latest one ("no, I meant Lima" asks that question again)."""
+    texts = [event.get("text") or "" for event in tracker.events if event.get("event") == "user"]
+    return texts[-2] if len(texts) > 1 else ""
 
 
 def _text(metadata: Any, key: str) -> Optional[str]:

@@ -38,6 +38,7 @@ class Context:
     topic: Optional[str] = None     # the last question intent answered
     subject: Optional[str] = None   # the entry id last talked about, or the observer category (OBSERVER_TYPES)
     office: Optional[str] = None    # the office id last talked about
+    previous: str = ""              # the citizen's previous message (not kept in a slot: read from the tracker)
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,21 @@ class Answerer:
                                 fallback=fallback or ("topic", SEGIB), preferred_topic=fact.id if fact else None,
                                 closed_list_topic=context.topic in ("ask_is_observer", "ask_is_member")
                                 and question.intent not in ("ask_is_observer", "ask_is_member"),
-                                remembered=remembered)
+                                remembered=remembered, previous=context.previous)
+
+    def with_writer_place(self, question: Question, context: Context, reply: Reply) -> Reply:
+        """"buenas, escribo desde Tegucigalpa, Honduras": the conversation is now about the writer's place and
+        the office serving it ("¿tienen oficina aquí?", "el teléfono de la que nos atiende"), unless the
+        reply itself moved to another subject or office."""
+        moved = (reply.context.office, reply.context.subject) != (context.office, context.subject)
+        if moved or not any(char.isalnum() for char in question.text):
+            return reply
+        written = self.frame(question, context).writer_place
+        place = self.knowledge.get(written[1]) if written else None
+        office = self._office_of(place, context) if place is not None else None
+        if office is None:
+            return reply
+        return replace(reply, context=replace(reply.context, subject=place.id, office=office.id))
 
     @staticmethod
     def _without_aside(question: Question, frame: Frame) -> Question:

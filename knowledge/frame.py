@@ -154,6 +154,8 @@ DECISION_TABLE: Tuple[Tuple[object, str, Outcome], ...] = (
     ("action_plan",                           "next",         unknown("missing_next_plan")),
     ("strategic_axes",                        "list",         OWN),
     ("action_plan",                           "list",         answer("ask_strategic_axes")),
+    (("action_plan", "cooperation"),          "axes",         answer("ask_strategic_axes")),
+    ("strategic_axes",                        "axes",         OWN),
     (ANY,                                     "link",         OWN),
     (ANY,                                     "more",         unknown("missing_more")),
     (ANY,                                     "definition",   OWN),
@@ -244,6 +246,12 @@ class Frame:
         return tuple(a for clause in self.clauses for a in clause.attributes)
 
     @property
+    def writer_place(self) -> Optional[Entity]:
+        """Where the writer is ("escribo desde Tegucigalpa", "I work in San José"), when the message says it."""
+        return next((c.subjects[0] for c in self.clauses
+                     if ABOUT_ME in c.attributes and c.subjects and c.subjects[0][0] in PLACES), None)
+
+    @property
     def named_subject(self) -> bool:
         return any(clause.explicit and clause.subjects for clause in self.clauses)
 
@@ -262,7 +270,10 @@ class Frame:
                     step = Step(subject, outcome)
                     if step not in steps:
                         steps.append(step)
-        unknown_subjects = {s.subject for s in steps if s.outcome.kind in ("unknown", "answer")}
+        # ...unless what is shown nearby is another answer ("the cross-cutting approaches, and the money for
+        # each?": the approaches, then the budget is not known).
+        unknown_subjects = {s.subject for s in steps if s.outcome.kind == "answer"
+                            or (s.outcome.kind == "unknown" and s.outcome.nearby == "own")}
         # The classifier's guess about a subject whose asked attribute the file does not hold is what
         # used to produce "a different fact presented as the answer": the honest reply replaces it.
         return [s for s in steps if not (s.outcome is INTENT and s.subject in unknown_subjects)] or steps
@@ -348,6 +359,8 @@ class FrameReader:
         self._titles: Pattern = re.compile(r"(?:[\s.]|" + _phrase_pattern(_all(replies.get("titles", {}))) + r")*")
         self._here: Pattern = re.compile(_phrase_pattern(_all(replies.get("here", {}))))
         self._countries: Pattern = re.compile(_phrase_pattern(_all(replies.get("countries", {}))))
+        self._correction: Pattern = re.compile(_phrase_pattern(_all(replies.get("correction", {}))))
+        self._post_held: Pattern = re.compile(_phrase_pattern(_all(replies.get("post_held", {}))))
         self._in_place: Pattern = re.compile(_phrase_pattern(_all(replies.get("in_place", {}))) + r"\s+$")
 
     # -- public ------------------------------------------------------------------------------------
@@ -367,10 +380,12 @@ class FrameReader:
 
     def read(self, intent: str, entities: Sequence[Entity], spans: Sequence[Tuple[int, int]], text: str,
              fallback: Optional[Entity] = None, preferred_topic: Optional[str] = None,
-             closed_list_topic: bool = False, remembered: Optional[Entity] = None) -> Frame:
+             closed_list_topic: bool = False, remembered: Optional[Entity] = None,
+             previous: str = "") -> Frame:
         """The frame of one message. `spans` are the entities' (start, end) offsets (when known);
         `fallback` is what a clause naming nothing is about (the conversation's subject, or what the
-        intent implies); `preferred_topic` the topic the intent is about."""
+        intent implies); `preferred_topic` the topic the intent is about; `previous` the citizen's
+        previous message (what a correction such as "no, I meant Lima" asks again)."""
         if len(spans) != len(entities):
             spans = [(0, 0)] * len(entities)
         mentions = [(start, end, entity) for (start, end), entity in zip(spans, entities)
@@ -392,9 +407,14 @@ class FrameReader:
         attributes = [a for a in attributes if a[2] != "definition"
                       or any(0 <= start - a[1] <= DEFINITION_GAP for start, _, _ in mentions)]
         attributes = sorted(attributes + self._before_holder(folded, mentions))
-        mentions += self._holder_unnamed(folded, mentions)
+        mentions += self._holder_unnamed(folded, mentions, self._predecessor)
         office_words = self._office_words_of_a_place(folded, mentions)
         mentions = [m for m in mentions if (m[0], m[1]) not in office_words]
+        post = self._holder_unnamed(folded, mentions, self._post_held)
+        if post:   # "since when has he been in that job?": the post, not a vacancy
+            mentions += post
+            attributes = [a for a in attributes if not post[0][0] <= a[0] < post[0][1]]
+        attributes = sorted(attributes + self._corrected(folded, mentions, attributes, previous))
         context, aside, dropped = self._context(text, mentions, attributes)
         mentions = [m for m in mentions if (m[0], m[1]) not in dropped]
         if remembered and any(name == "link" for _, _, name in attributes):
@@ -404,7 +424,9 @@ class FrameReader:
             # "me das el número?" after "which office serves Nicaragua?": the office's phone, whatever
             # topic the classifier heard (it reads "me das" as giving personal data).
             fallback = remembered
-        clauses = self._clauses(text, mentions, attributes, preferred_topic, context)
+        # "is there an office here?" after "escribo desde Tegucigalpa": the place the conversation is about.
+        home = remembered if remembered and remembered[0] in PLACES else None
+        clauses = self._clauses(text, mentions, attributes, preferred_topic, context, home)
         if len(clauses) == 1 and clauses[0].attributes == ("definition",) and \
                 (intent.startswith("ask_") or intent == "follow_up" or not clauses[0].subjects):
             clauses = [Clause(clauses[0].subjects, ())]   # "what is X?" alone: the intent says it
@@ -494,13 +516,26 @@ class FrameReader:
                 found.add((start, end))
         return found
 
-    def _holder_unnamed(self, folded: str, mentions: list) -> List[Tuple[int, int, Entity]]:
-        """"quem foi o antecessor?": the previous holder of the post (the Secretary General), when nothing
-        else is named, whatever the classifier made of the message."""
-        match = self._predecessor.search(folded)
+    @staticmethod
+    def _holder_unnamed(folded: str, mentions: list, words: Pattern) -> List[Tuple[int, int, Entity]]:
+        """The post's holder (the Secretary General) when `words` name the post and nothing else is named,
+        whatever the classifier made of the message: "quem foi o antecessor?" (vocabulary.replies.predecessor),
+        "since when has he been in that job?" (post_held)."""
+        match = words.search(folded)
         if match is None or any(entity != ("topic", SEGIB) for _, _, entity in mentions):
             return []
         return [(match.start(), match.end(), HOLDERS[0])]
+
+    def _corrected(self, folded: str, mentions: list, attributes: list,
+                   previous: str) -> List[Tuple[int, int, str]]:
+        """"no perdón, me refería a la de Lima" after "la dirección de la oficina de Montevideo": the
+        previous message's question about the newly named thing (placed at its name)."""
+        if not previous or not mentions or self._correction.search(folded) is None or \
+                any(name not in WEAK_ATTRIBUTES for _, _, name in attributes):
+            return []
+        start = mentions[0][0]
+        return [(start, start, name) for _, _, name in self.attributes_in(previous)
+                if name not in WEAK_ATTRIBUTES]
 
     def _before_holder(self, folded: str, mentions: list) -> List[Tuple[int, int, str]]:
         """"antes del señor Allamand", "before Allamand": who held the post before (PAST)."""
@@ -512,15 +547,16 @@ class FrameReader:
         return found
 
     def _clauses(self, text: str, mentions: list, attributes: list,
-                 preferred_topic: Optional[str], context: Sequence[Tuple[int, int]] = ()) -> List[Clause]:
+                 preferred_topic: Optional[str], context: Sequence[Tuple[int, int]] = (),
+                 home: Optional[Entity] = None) -> List[Clause]:
         """Splits at "?", ",", " y ", " and "... where each part names or asks something; a part of a
-        context sentence only tells the writer's context (ABOUT_ME)."""
+        context sentence only tells the writer's context (ABOUT_ME). `home`: the writer's place as the
+        conversation knows it, until the message says another."""
         taken = [(s, e) for s, e, _ in mentions + attributes]
         cuts = [m.start() for m in _BOUNDARY.finditer(text) if not any(s <= m.start() < e for s, e in taken)]
         bounds = sorted({0, *cuts, *(bound for sentence in context for bound in sentence), len(text) + 1})
         clauses: List[Clause] = []
         folded = fold(text)
-        home: Optional[Entity] = None   # the writer's place ("I study in Bogotá")
         for start, end in zip(bounds, bounds[1:]):
             subjects = _choose_subjects([m for s, _, m in mentions if start <= s < end], preferred_topic)
             asked = [a for s, _, a in attributes if start <= s < end]
@@ -531,16 +567,20 @@ class FrameReader:
             if ABOUT_ME in asked and subjects and subjects[0][0] in PLACES:
                 home = subjects[0]
             elif home and set(subjects) <= {("topic", SEGIB)} and self._here.search(folded[start:end]):
-                # "is there a segib office here?": the writer's place is what the question is about.
-                subjects, asked = [home], [a for a in asked if a != ABOUT_ME] or ["office_of"]
+                # "is there a segib office here?", "the email of the office closest to us": the writer's
+                # place is what the question is about, and which office serves it.
+                subjects = [home]
+                asked = [a for a in asked if a not in (ABOUT_ME, "office_of", "place")] + ["office_of"]
             if len(asked) > 1 and "definition" in asked:
                 asked.remove("definition")   # "what is the phone of..." asks for the phone
+            if "link" in asked and "place" in asked:
+                asked.remove("place")        # "¿dónde lo descargo?" asks for the link
             asked = _of_a_post(asked)
             if "date" in asked and set(asked) & set(PRECISE_TIMES):
                 asked.remove("date")         # "when was the first summit?" asks since when
             if subjects or asked:
                 clauses.append(Clause(tuple(subjects), tuple(dict.fromkeys(asked))))
-        return clauses
+        return _without_segib_in_passing(clauses)
 
     def _unlisted_name(self, text: str) -> Optional[str]:
         """The name in "and APEC?" / "e a ALBA?" (a follow-up naming something on no list), if any."""
@@ -566,6 +606,17 @@ def _of_a_post(asked: List[str]) -> List[str]:
     if DIRECT_LINE in asked or (contact_asked and (ROLE in asked or "person" in asked)):
         return [ROLE] + [a for a in asked if a not in of_the_post + (ROLE, DIRECT_LINE)]
     return [a for a in asked if a != ROLE]
+
+
+def _without_segib_in_passing(clauses: List[Clause]) -> List[Clause]:
+    """"sobre brecha digital, la segib tiene algún documento?": SEGIB named in a part that asks nothing,
+    after a part naming something else, is named in passing."""
+    kept: List[Clause] = []
+    for clause in clauses:
+        in_passing = clause.subjects == (("topic", SEGIB),) and not clause.attributes
+        if not (in_passing and any(s[0] != "topic" for c in kept if c.attributes != (ABOUT_ME,) for s in c.subjects)):
+            kept.append(clause)
+    return kept
 
 
 def _holds(subject: Entity, attribute: str) -> bool:

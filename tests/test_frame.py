@@ -1,8 +1,10 @@
 """The question frame and its decision table (knowledge/frame.py), with the real knowledge file and the
 real entity matcher: what a citizen asks, and what the reply must (and must not) say."""
+from dataclasses import replace
+
 import pytest
 
-from knowledge import Answerer, Context, Question, default_knowledge
+from knowledge import Answerer, Context, Question, Reply, default_knowledge
 from knowledge.frame import ABOUT_ME, ANY, DECISION_TABLE, FrameReader, decide
 from knowledge.matcher import KnowledgeMatcher
 
@@ -27,6 +29,22 @@ def conversation(language, *turns):
     for text, intent in turns:
         reply = ANSWERER.answer(question(text, intent), context, language)
         context = reply.context
+    return reply
+
+
+def as_the_action_server(language, *turns):
+    """Plays (text, intent) turns as actions/actions.py does: a greeting or an out-of-scope message is
+    answered only for what it also asks, the writer's place is remembered, and each turn knows the
+    citizen's previous message. The last reply."""
+    context, reply, previous = Context(), None, ""
+    for text, intent in turns:
+        asked, context = question(text, intent), replace(context, previous=previous)
+        if intent.startswith("ask_") or intent == "follow_up":
+            reply = ANSWERER.answer(asked, context, language)
+        else:
+            reply = ANSWERER.answer_asked(asked, context, language) or Reply("", context=context)
+        reply = ANSWERER.with_writer_place(asked, context, reply)
+        context, previous = reply.context, text
     return reply
 
 
@@ -55,6 +73,7 @@ def conversation(language, *turns):
     (("topic", "secretary_general"), "number", "intent", ""),
     (("topic", "summits"), None, "intent", ""),            # nothing asked: the classifier's intent
     (("observer", "japan"), "frequency", "intent", ""),    # a pair the table does not list: the intent
+    (("topic", "action_plan"), "axes", "answer", "ask_strategic_axes"),   # "the 8 areas of the plan"
 ])
 def test_the_decision_table(subject, attribute, kind, value):
     outcome = decide(subject, attribute)
@@ -535,3 +554,88 @@ def test_the_link_asked_after_a_document_is_the_answer_without_its_description(l
 def test_a_detail_an_earlier_answer_already_gives_is_said_once(text, intent, language, detail):
     reply = ask(text, intent, language).text
     assert reply.count(detail) == 1 and "Recoletos" not in reply, reply
+
+
+# ---- hold-out 5's kinds ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("language, turns, expected, forbidden", [
+    # The writer's place told in an earlier turn: "the office that covers us" is the one serving it.
+    ("es", [("buenas, escribo desde Tegucigalpa, Honduras", "greet"),
+            ("¿tienen oficina aquí?", "ask_office_for_country"),
+            ("¿y el teléfono de la que nos atiende?", "ask_contact")], "8437 0156", "590 19 80"),
+    ("pt", [("olá, moro em Porto Alegre, no Brasil", "greet"),
+            ("qual é o telefone do escritório que nos atende?", "ask_contact")], "2901 8028", "590 19 80"),
+    ("en", [("I work for an NGO in Quito, Ecuador", "out_of_scope"), ("does SEGIB have an office in my city?",
+             "ask_office_for_country"), ("the email of the office that covers us?", "ask_contact")],
+     "paisesandinos@segib.org", "info@segib.org"),
+    # Where to download it, after a document (SEGIB named in passing after it): the document's link.
+    ("es", [("estoy investigando sobre seguridad alimentaria, la segib tiene algún documento?", "ask_document"),
+            ("¿y dónde lo descargo?", "follow_up")], "Ruta-Critica-para-alcanzar", "Recoletos"),
+    ("pt", [("preciso de material sobre o clima, a segib tem algum documento?", "ask_document"),
+            ("e onde baixo?", "follow_up")], "Carta-Medioambiental-Iberoamericana_Es.pdf", "Recoletos"),
+    ("en", [("I'm writing on digital rights, does SEGIB have a charter on it?", "ask_document"),
+            ("where can I download it?", "follow_up")], "derechos_digitales", "Recoletos"),
+    # A correction: the previous question about the newly named thing.
+    ("es", [("me da la dirección de la oficina de Montevideo?", "ask_contact"),
+            ("no perdón, me equivoqué, me refería a la de Lima", "out_of_scope")], "Olguín", "conosur@segib.org"),
+    ("pt", [("qual é o telefone do escritório de Lima?", "ask_contact"),
+            ("não, queria dizer o de Montevidéu", "out_of_scope")], "2901 8028", "3214477"),
+    ("en", [("give me the email of the Mexico City office", "ask_contact"),
+            ("sorry, I meant the Lima one", "out_of_scope")], "paisesandinos@segib.org", "3214477"),
+])
+def test_a_later_turn_takes_what_the_conversation_said_before(language, turns, expected, forbidden):
+    reply = as_the_action_server(language, *turns)
+    assert expected in reply.text and forbidden not in reply.text, reply.text
+
+
+@pytest.mark.parametrize("text, language, expected, office", [
+    ("hola le escribo desde cochabamba bolivia somos productores y queriamos saber a que correo le escribimos "
+     "a la segib cual es la oficina que nos queda mas cerca", "es", "paisesandinos@segib.org", "Lima"),
+    ("bom dia escrevo de curitiba brasil somos uma associação e queremos saber qual o email da segib do "
+     "escritório que nos atende", "pt", "conosur@segib.org", "Montevideo"),
+    ("hi im writing from rosario argentina and need the email of the segib office nearest to us", "en",
+     "conosur@segib.org", "Montevideo"),
+])
+def test_the_office_closest_to_the_writer_in_one_run_on_message(text, language, expected, office):
+    reply = ask(text, "ask_office_for_country", language)
+    assert expected in reply.text and office in reply.text and "info@segib.org" not in reply.text, reply.text
+
+
+@pytest.mark.parametrize("language, first, then", [
+    ("es", "¿qué es la SEGIB?", "¿y desde cuándo está en el cargo?"),
+    ("pt", "o que é a SEGIB?", "e desde quando ele está no cargo?"),
+    ("en", "What does SEGIB do?", "who is he exactly, and how long has he been in that job?"),
+])
+def test_the_post_held_is_the_secretary_generals_not_a_vacancy(language, first, then):
+    reply = as_the_action_server(language, (first, "ask_segib"), (then, "follow_up"))
+    assert "2022" in reply.text and not reply.offers_human, reply.text
+
+
+def test_a_real_job_question_is_still_honestly_unknown():
+    reply = ask("are there job openings at SEGIB?", "ask_segib", "en")
+    assert "jobs, vacancies" in reply.text and reply.offers_human, reply.text
+
+
+@pytest.mark.parametrize("text, intent, language, expected", [
+    ("What are the cross-cutting approaches of the action plan, and how much money is allocated to each?",
+     "ask_crosscutting_approaches", "en", ["bilingualism", "budget"]),
+    ("¿cuáles son los enfoques transversales del plan y cuánto presupuesto tiene cada uno?",
+     "ask_crosscutting_approaches", "es", ["bilingüismo", "presupuesto"]),
+    ("when was the first Ibero-American Summit, how often are they held, and who currently heads SEGIB?",
+     "ask_summits", "en", ["1991", "two years", "Allamand"]),
+    ("quando foi a primeira cimeira, de quanto em quanto tempo acontecem e quem atualmente dirige a SEGIB?",
+     "ask_summits", "pt", ["1991", "dois anos", "Allamand"]),
+])
+def test_every_question_of_a_list_is_answered_the_unknown_one_honestly(text, intent, language, expected):
+    reply = ask(text, intent, language)
+    assert all(fragment in reply.text for fragment in expected), reply.text
+    assert "next Summit" not in reply.text, reply.text
+
+
+@pytest.mark.parametrize("text, language, expected", [
+    ("what r the 8 areas the current action plan focuses on", "en", "Social Cohesion"),
+    ("q áreas abarca el plan de accion d la cooperacion iberoamericana??", "es", "Cohesión social"),
+    ("me diz os pilares do plano de ação 2023-2026 rapidinho", "pt", "Coesão social"),
+])
+def test_the_plans_areas_are_its_axes(text, language, expected):
+    reply = ask(text, "ask_action_plan", language)
+    assert expected in reply.text, reply.text
