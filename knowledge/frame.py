@@ -265,8 +265,12 @@ class Frame:
         for clause in asking:
             subjects: Sequence[Optional[Entity]] = clause.subjects or (None,)
             for subject in subjects:
-                for attribute in clause.attributes or (None,):
-                    outcome = decide(subject, attribute) if subject else INTENT
+                outcomes = [decide(subject, attribute) if subject else INTENT
+                            for attribute in clause.attributes or (None,)]
+                if any(outcome.kind == "unknown" for outcome in outcomes):
+                    # "¿cuántos empleados tiene?": the count is of what the file does not hold, not of the subject.
+                    outcomes = [o for a, o in zip(clause.attributes, outcomes) if a != COUNT] or outcomes
+                for outcome in outcomes:
                     step = Step(subject, outcome)
                     if step not in steps:
                         steps.append(step)
@@ -292,6 +296,7 @@ class Frame:
 
 
 ABOUT_ME = "about_me"       # "soy de Perú", "I live in Lisbon": context given by the writer
+COUNT = "number"            # "how many": of the subject, or of the unknown thing asked beside it
 MEMBERS = ("topic", "member_countries")     # what "how many countries" counts when it names nothing else
 HOLDERS = (("topic", "secretary_general"),)   # a post one person holds: "before Allamand" asks who held it
 BARE_SHARE = 0.6            # a name that makes up this share of the message's letters is the message
@@ -433,7 +438,7 @@ class FrameReader:
         points_back = not clauses and "?" in text and bool(self._points_back.match(fold(text)))
         if points_back and fallback:
             clauses = [Clause((fallback,), (), explicit=False)]
-        clauses = _inherit(clauses, fallback, ("topic", preferred_topic) if preferred_topic else None)
+        clauses = _inherit(clauses, fallback, ("topic", preferred_topic) if preferred_topic else None, intent)
         unlisted = None
         if closed_list_topic and not mentions and not attributes:
             unlisted = self._unlisted_name(text)
@@ -654,13 +659,18 @@ def _choose_subjects(mentions: List[Entity], preferred_topic: Optional[str] = No
     return others[:1] or topics[:1]
 
 
-def _inherit(clauses: List[Clause], fallback: Optional[Entity], intent_topic: Optional[Entity]) -> List[Clause]:
-    """A clause that names nothing is about the topic the classifier heard when no clause names it
-    ("what is cooperation and how many programmes?"), else (and always for a contact detail) about
+def _inherit(clauses: List[Clause], fallback: Optional[Entity], intent_topic: Optional[Entity],
+             intent: str = "") -> List[Clause]:
+    """A clause that names nothing is about the topic the classifier heard when no clause names it or
+    answers with it ("what is cooperation and how many programmes?"; not "how are the Summits
+    prepared, and how often are they held?", whose first clause answers the preparation), else (and
+    always for a contact detail) about
     the clause before it ("and its phone?") or after it ("the email and the phone of the Lima
     office"), else about `fallback`.
     "The link / the PDF" points back at the conversation's document when no clause names one."""
     named = [subject for clause in clauses for subject in clause.subjects]
+    answered = any(decide(subject, attribute) == answer(intent) for clause in clauses
+                   for subject in clause.subjects for attribute in clause.attributes)
     result = []
     for index, clause in enumerate(clauses):
         if clause.subjects:
@@ -669,7 +679,7 @@ def _inherit(clauses: List[Clause], fallback: Optional[Entity], intent_topic: Op
         before = [c.subjects for c in clauses[:index] if c.subjects]
         after = [c.subjects for c in clauses[index + 1:] if c.subjects]
         contact_only = bool(clause.attributes) and set(clause.attributes) <= set(CONTACT_DETAILS)
-        if intent_topic and intent_topic not in named and named and not contact_only:
+        if intent_topic and intent_topic not in named and named and not contact_only and not answered:
             subjects: Tuple[Entity, ...] = (intent_topic,)
         else:
             subjects = before[-1] if before else after[0] if after else ((fallback,) if fallback else ())

@@ -639,3 +639,26 @@ def test_every_question_of_a_list_is_answered_the_unknown_one_honestly(text, int
 def test_the_plans_areas_are_its_axes(text, language, expected):
     reply = ask(text, "ask_action_plan", language)
     assert expected in reply.text, reply.text
+
+
+# ---- lead, after merging misses2 and holdout5 ------------------------------------------------------------
+@pytest.mark.parametrize("text, intent, language, forbidden", [
+    # The classifier hears "cuántos ... tiene" as the number of the plan's axes.
+    ("oye cuanta gente trabaja en la segib? osea cuantos empleados tiene en total", "ask_strategic_axes", "es",
+     "ocho ejes"),
+    ("how many people work at segib? how many employees does it have?", "ask_strategic_axes", "en", "eight"),
+])
+def test_a_count_beside_an_unknown_counts_the_unknown_thing_not_the_classifiers_topic(text, intent, language,
+                                                                                       forbidden):
+    reply = ask(text, intent, language)
+    assert reply.offers_human and forbidden not in reply.text, reply.text
+
+
+@pytest.mark.parametrize("text, language, expected", [
+    ("Como se preparam as Cimeiras Ibero-Americanas, há reuniões antes? E de quanto em quanto tempo se realizam?",
+     "pt", ["Coordenadores Nacionais", "dois anos"]),
+    ("¿cómo se preparan las cumbres y cada cuánto se celebran?", "es", ["Coordinadores Nacionales", "dos años"]),
+])
+def test_a_clause_after_one_that_answers_the_classifiers_topic_keeps_the_named_subject(text, language, expected):
+    reply = ask(text, "ask_summit_preparation", language)
+    assert all(fragment in reply.text for fragment in expected), reply.text
