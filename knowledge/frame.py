@@ -144,6 +144,7 @@ DECISION_TABLE: Tuple[Tuple[object, str, Outcome], ...] = (
     (STATES,                                  "membership",   answer("ask_is_member")),
     (STATES,                                  "observer_status", answer("ask_is_observer")),
     (STATES + ("city",),                      "office_of",    answer("ask_office_for_country")),
+    ("member_countries",                      "office_of",    general("ask_office_for_country")),
     (STATES,                                  "kind",         answer("ask_is_observer")),
     (STATES,                                  "relation",     answer("ask_is_observer")),
     (STATES,                                  "list",         general("ask_observers")),
@@ -267,8 +268,9 @@ class Frame:
             for subject in subjects:
                 outcomes = [decide(subject, attribute) if subject else INTENT
                             for attribute in clause.attributes or (None,)]
-                if any(outcome.kind == "unknown" for outcome in outcomes):
-                    # "¿cuántos empleados tiene?": the count is of what the file does not hold, not of the subject.
+                if any(outcome.kind in ("unknown", "general") for outcome in outcomes):
+                    # "¿cuántos empleados tiene?": the count is of what the file does not hold, not of the
+                    # subject; "in how many countries does SEGIB have offices?": of the offices listed.
                     outcomes = [o for a, o in zip(clause.attributes, outcomes) if a != COUNT] or outcomes
                 for outcome in outcomes:
                     step = Step(subject, outcome)

@@ -662,3 +662,13 @@ def test_a_count_beside_an_unknown_counts_the_unknown_thing_not_the_classifiers_
 def test_a_clause_after_one_that_answers_the_classifiers_topic_keeps_the_named_subject(text, language, expected):
     reply = ask(text, "ask_summit_preparation", language)
     assert all(fragment in reply.text for fragment in expected), reply.text
+
+
+@pytest.mark.parametrize("text, intent, language, expected", [
+    ("in how many countries does SEGIB have offices?", "ask_contact", "en", "three sub-regional offices"),
+    ("¿en cuántos países tiene oficinas la segib?", "ask_office_for_country", "es", "tres oficinas subregionales"),
+    ("em quantos países a SEGIB tem escritórios?", "ask_contact", "pt", "três escritórios sub-regionais"),
+])
+def test_the_countries_with_an_office_are_the_offices_not_the_members(text, intent, language, expected):
+    reply = ask(text, intent, language)
+    assert expected in reply.text and "22" not in reply.text, reply.text
