@@ -26,6 +26,14 @@ _INTENT_TYPES = {
 OBSERVER_TYPES = ("associate", "consultative")   # the observer_type values of the knowledge file
 
 
+def _beyond_intent(subject: Optional[Entity], intent: str) -> bool:
+    """Whether the one thing a message names is of a kind the classifier's intent cannot answer about
+    ("does SEGIB have a doc on the environment?" heard as which office serves a country): then the
+    thing's own answer, not the intent's."""
+    return bool(subject) and subject[0] != "topic" and intent in _INTENT_TYPES and \
+        subject[0] not in _INTENT_TYPES[intent]
+
+
 @dataclass(frozen=True)
 class Button:
     title: str
@@ -93,7 +101,8 @@ class Answerer:
         question = self._without_aside(question, frame)
         steps = frame.steps()
         if not steps or (len(steps) == 1 and steps[0].outcome is INTENT and
-                         (question.intent != "follow_up" or steps[0].subject in question.entities)):
+                         (question.intent != "follow_up" or steps[0].subject in question.entities) and
+                         not _beyond_intent(steps[0].subject, question.intent)):
             return self._answer_intent(question, context, language)
         unknown = [step for step in steps if step.outcome.kind == "unknown"]
         replies: List[Reply] = []

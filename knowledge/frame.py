@@ -188,6 +188,7 @@ DECISION_TABLE: Tuple[Tuple[object, str, Outcome], ...] = (
     (ANY,                                     "salary",       unknown("missing_salaries")),
     (ANY,                                     "age",          unknown("missing_personal_details")),
     (ANY,                                     "requirements", unknown("missing_requirements")),
+    (ANY,                                     "erase",        answer("ask_privacy")),
     (ANY,                                     "founded",      unknown("missing_founding", nearby="ask_summits")),
 )
 # Attributes the table answers for any subject with an honest "I don't have": a greeting or a

@@ -672,3 +672,37 @@ def test_a_clause_after_one_that_answers_the_classifiers_topic_keeps_the_named_s
 def test_the_countries_with_an_office_are_the_offices_not_the_members(text, intent, language, expected):
     reply = ask(text, intent, language)
     assert expected in reply.text and "22" not in reply.text, reply.text
+
+
+@pytest.mark.parametrize("text, intent, language, expected", [
+    # The classifier hears an office question; the message names a document by its content.
+    ("My NGO in Cusco works on forests. Does SEGIB have an official document on the environment?",
+     "ask_office_for_country", "en", "Environmental Charter"),
+    ("trabajo en una cooperativa en Rosario; ¿la segib tiene alguna carta sobre derechos digitales?",
+     "ask_contact", "es", "Carta Iberoamericana de Principios y Derechos en los Entornos Digitales"),
+])
+def test_a_thing_the_classifiers_intent_cannot_answer_about_gets_its_own_answer(text, intent, language, expected):
+    reply = ask(text, intent, language)
+    assert expected in reply.text and "Recoletos" not in reply.text, reply.text
+
+
+@pytest.mark.parametrize("text, intent, language", [
+    ("Does SEGIB support Guatemala's sovereignty claim over Belize? What's the official position?",
+     "ask_office_for_country", "en"),
+    ("¿qué dice la segib sobre la soberanía de las Malvinas?", "ask_is_member", "es"),
+    ("a SEGIB defende a soberania da Argentina sobre as Malvinas?", "ask_office_for_country", "pt"),
+])
+def test_a_political_position_is_honestly_unknown_not_a_countrys_office(text, intent, language):
+    reply = ask(text, intent, language)
+    assert reply.offers_human and "Plaza Independencia" not in reply.text and "Avenida Universidad" not in reply.text, \
+        reply.text   # the honest answer, not the office card of the country named
+
+
+@pytest.mark.parametrize("language, first, then, intent", [
+    ("es", "¿guardan lo que escribo aquí?", "¿y cómo hago para que lo borren?", "nlu_fallback"),
+    ("pt", "vocês guardam as minhas mensagens?", "e se eu quiser apagar tudo?", "out_of_scope"),
+    ("en", "do you keep what I type here?", "ok how do I get it deleted", "out_of_scope"),
+])
+def test_erasing_what_was_written_is_answered_with_how_to_forget(language, first, then, intent):
+    reply = as_the_action_server(language, (first, "ask_privacy"), (then, intent))
+    assert "/forget" in reply.text and not reply.offers_human, reply.text
