@@ -185,6 +185,9 @@ def endpoints_yaml(action_url: str, db: Path, template: Path = ROOT / "endpoints
 TEST_PACE = {"RATE_LIMIT_BURST": "1000", "RATE_LIMIT_PER_SECOND": "1000", "RATE_LIMIT_ADDRESS_BURST": "100000",
              "RATE_LIMIT_ADDRESS_PER_SECOND": "100000", "HANDOFF_CASES_PER_HOUR": "100000"}
 PRODUCT_PACE = {name: "" for name in TEST_PACE}   # empty: the product's defaults
+# Staff answer live around the clock in the tests, unless a test gives its own HANDOFF_HOURS: with the
+# product's default (Madrid office hours) a test's outcome would depend on the hour it runs at.
+TEST_STAFFED = {"HANDOFF_HOURS": "always"}
 
 
 def start_assistant(workdir: Path, model: Path, env: Optional[Dict[str, str]] = None,
@@ -205,7 +208,7 @@ def start_assistant(workdir: Path, model: Path, env: Optional[Dict[str, str]] = 
     `actions`: an action server already running (shared by several replicas; stopping this assistant
     leaves it running); by default one is started for this assistant. `name`: the Rasa server's log name.
     """
-    env = {**TEST_PACE, **(env or {})}
+    env = {**TEST_PACE, **TEST_STAFFED, **(env or {})}
     if widget_origins is not None:
         env["WIDGET_ALLOWED_ORIGINS"] = ",".join(widget_origins)
     workdir.mkdir(parents=True, exist_ok=True)

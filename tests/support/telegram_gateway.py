@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Dict, Optional
 
 from tests.support.fake_telegram import FakeTelegram
-from tests.support.services import PYTHON, ROOT, free_port, stop_process
+from tests.support.services import PYTHON, ROOT, TEST_STAFFED, free_port, stop_process
 
 # Every setting the gateway reads, so that nothing leaks in from a developer's shell or .env.
 DEFAULTS = {
@@ -16,8 +16,9 @@ DEFAULTS = {
     "TELEGRAM_CHAT_RATE": "", "TELEGRAM_CHAT_BURST": "", "TELEGRAM_CHAT_QUEUE": "", "TELEGRAM_MAX_RATE": "",
     "TELEGRAM_RETRIES": "", "RASA_TIMEOUT": "", "RASA_CONCURRENCY": "", "RASA_RETRY_AFTER": "",
     "LOG_LEVEL": "INFO", "SEGIB_ENV_FILE": "",
-    "TELEGRAM_STAFF_CHAT_ID": "", "TELEGRAM_STAFF_CHATS": "", "HANDOFF_HOURS": "", "HANDOFF_STAFF_LANGUAGE": "",
+    "TELEGRAM_STAFF_CHAT_ID": "", "TELEGRAM_STAFF_CHATS": "", "HANDOFF_STAFF_LANGUAGE": "",
     "HANDOFF_RETRY_EVERY": "", "HANDOFF_STALE_HOURS": "", "PRIVACY_URL": "", "RETENTION_DAYS": "",
+    **TEST_STAFFED,   # staffed around the clock unless a test gives its hours: no test depends on the hour
 }
 
 
