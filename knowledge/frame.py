@@ -369,6 +369,7 @@ class FrameReader:
         self._countries: Pattern = re.compile(_phrase_pattern(_all(replies.get("countries", {}))))
         self._correction: Pattern = re.compile(_phrase_pattern(_all(replies.get("correction", {}))))
         self._post_held: Pattern = re.compile(_phrase_pattern(_all(replies.get("post_held", {}))))
+        self._announcing: Pattern = re.compile(_phrase_pattern(_all(replies.get("announcing", {}))))
         self._in_place: Pattern = re.compile(_phrase_pattern(_all(replies.get("in_place", {}))) + r"\s+$")
 
     # -- public ------------------------------------------------------------------------------------
@@ -414,6 +415,9 @@ class FrameReader:
         # not in "what's the population of the member states?".
         attributes = [a for a in attributes if a[2] != "definition"
                       or any(0 <= start - a[1] <= DEFINITION_GAP for start, _, _ in mentions)]
+        # "one last question: who is the SG?": the words announcing a question ask nothing ("last" is no `past`).
+        announcing = [(m.start(), m.end()) for m in self._announcing.finditer(folded)]
+        attributes = [a for a in attributes if not any(start <= a[0] < end for start, end in announcing)]
         attributes = sorted(attributes + self._before_holder(folded, mentions))
         mentions += self._holder_unnamed(folded, mentions, self._predecessor)
         office_words = self._office_words_of_a_place(folded, mentions)

@@ -706,3 +706,19 @@ def test_a_political_position_is_honestly_unknown_not_a_countrys_office(text, in
 def test_erasing_what_was_written_is_answered_with_how_to_forget(language, first, then, intent):
     reply = as_the_action_server(language, (first, "ask_privacy"), (then, intent))
     assert "/forget" in reply.text and not reply.offers_human, reply.text
+
+
+@pytest.mark.parametrize("text, intent, language, expected", [
+    ("one last question: who is the secretary general?", "ask_secretary_general", "en", "since 2022"),
+    ("ok last one: how are the summits prepared and how often do they happen?", "ask_summit_preparation", "en",
+     "every two years"),
+    ("uma última pergunta: quem é o secretário-geral?", "ask_secretary_general", "pt", "desde 2022"),
+    ("por último, ¿quién dirige la SEGIB?", "ask_secretary_general", "es", "desde 2022"),
+])
+def test_words_announcing_a_question_ask_nothing_themselves(text, intent, language, expected):
+    reply = ask(text, intent, language)
+    assert expected in reply.text and not reply.offers_human, reply.text
+
+
+def test_the_last_of_something_still_asks_about_the_past():
+    assert ask("when was the last summit?", "ask_summits", "en").offers_human
