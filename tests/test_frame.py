@@ -722,3 +722,16 @@ def test_words_announcing_a_question_ask_nothing_themselves(text, intent, langua
 
 def test_the_last_of_something_still_asks_about_the_past():
     assert ask("when was the last summit?", "ask_summits", "en").offers_human
+
+
+@pytest.mark.parametrize("text, language, office, email", [
+    ("holaa una consulta, soy profe en Salta Argentina. que oficina de la segib nos toca y cual es su mail?", "es",
+     "Cono Sur", "conosur@segib.org"),
+    ("oi, sou professora na Bahia, Brasil. qual escritório da segib nos atende e qual o email dele?", "pt",
+     "Cone Sul", "conosur@segib.org"),
+    ("hi, i teach at a high school in Lima, Peru. which segib office covers us and what's its email?", "en",
+     "Andean", "paisesandinos@segib.org"),
+])
+def test_a_teacher_giving_their_place_gets_that_places_office_and_its_email(text, language, office, email):
+    reply = as_the_action_server(language, (text, "ask_office_for_country"))
+    assert office in reply.text and email in reply.text and "info@segib.org" not in reply.text, reply.text
