@@ -7,7 +7,17 @@ shuffled, so the same question always gets the same answer.
 from dataclasses import dataclass, field, replace
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
-from knowledge.frame import CONVERSATIONAL_INTENTS, INTENT, SEGIB, SUBJECT_TYPES, Entity, Frame, FrameReader, Step
+from knowledge.frame import (
+    CONVERSATIONAL_INTENTS,
+    INTENT,
+    PLACES,
+    SEGIB,
+    SUBJECT_TYPES,
+    Entity,
+    Frame,
+    FrameReader,
+    Step,
+)
 from knowledge.model import Entry, Knowledge
 from knowledge.privacy import fill_privacy_url
 from knowledge.text import fold
@@ -136,7 +146,8 @@ class Answerer:
         the office serving it ("¿tienen oficina aquí?", "el teléfono de la que nos atiende"), unless the
         reply itself moved to another subject or office."""
         moved = (reply.context.office, reply.context.subject) != (context.office, context.subject)
-        if moved or not any(char.isalnum() for char in question.text):
+        # The frame is read again only for a message that names a place (most name none).
+        if moved or not any(entity[0] in PLACES for entity in question.entities):
             return reply
         written = self.frame(question, context).writer_place
         place = self.knowledge.get(written[1]) if written else None
