@@ -65,6 +65,7 @@ _LAUGHTER = {"pt": re.compile(r"^k{3,}$"), "es": re.compile(r"^(j[aeiou]){2,}j?$
 # Sounds and loanwords that every one of the three languages uses: a message of only these is
 # undecided ("hmm", "ok", "email?", "pdf?"), so the conversation keeps its language.
 NEUTRAL_WORDS = frozenset("ok okay okey hmm hm mm mmm ah ahh eh uh oh email mail pdf link web url online".split())
+_NEUTRAL = re.compile(r"(?<![\w-])(?:" + "|".join(sorted(NEUTRAL_WORDS)) + r")(?![\w-])", re.IGNORECASE)
 # Past this many words the general and in-domain models read the message well on their own.
 CHAT_MAX_WORDS = 4
 CHAT_CONFIDENCE = 0.8
@@ -196,6 +197,8 @@ def detect(text: str, names: Iterable[Tuple[int, int]] = (),
     chat = _chat_language(_WORD.findall(text.lower().replace("e-mail", "email")))
     if chat is not None:
         return chat
+    # "y su link?": a loanword every language uses tells nothing, and to Lingua it looks English.
+    text = _NEUTRAL.sub(" ", text).strip()
     if len(_LETTER.findall(text)) < MIN_LETTERS:
         return _from_names(name_languages)
     general = {_CODES[v.language]: v.value for v in _detector().compute_language_confidence_values(text)}

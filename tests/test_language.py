@@ -56,6 +56,7 @@ def test_names_and_bare_words_do_not_decide_the_language(detect_like_the_bot):
     ("holi", "es"), ("holaaa", "es"), ("dale", "es"), ("jajaja ok", "es"),
     ("hmm", None), ("ok", None), ("pq?", None),   # no language's own words: undecided
     ("email?", None), ("e-mail?", None), ("pdf?", None), ("web?", None),   # loanwords of all three
+    ("y su link?", "es"), ("e o link?", None), ("and the link?", "en"),   # the loanword tells nothing
     ("<script>alert(1)</script>", None),
 ])
 def test_other_languages_names_and_noise(detect_like_the_bot, text, expected):
